@@ -1,0 +1,39 @@
+# Two commands for authors: `make serve` and `make test`. Both create .venv
+# from the pinned requirements.txt on first use (Python >= 3.11).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: serve build test lint bench clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+## serve: preview both languages with live reload on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+## build: write the whole site (zh at site/, en at site/en/), failing on any warning
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+## test: lint, numerical tests, strict build, then site and browser tests
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## bench: build times, page weights and search index sizes (see README)
+bench: $(STAMP)
+	$(BIN)/python tests/bench.py
+
+clean:
+	rm -rf site .cache

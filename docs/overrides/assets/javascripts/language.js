@@ -1,0 +1,44 @@
+// Language selector that stays on the current page.
+//
+// Material's own "stay on page" looks the page up in the other language's
+// sitemap, but picks the first alternate whose URL prefixes the link; with the
+// default language at the root ("/") and English below it ("/en/"), "/" prefixes
+// both, so it falls back to the home page. Every page exists in every language
+// (the tests enforce it), so the counterpart is the same path under the other
+// language's root. The question (heading) the reader is on is carried over by
+// position: both languages ask the same questions in the same order.
+
+const HEADING_KEY = "dlkb.heading";
+const headings = () => [...document.querySelectorAll("article h2[id], article h3[id]")];
+
+// Resolve the selector's links once, against the page they were rendered for.
+const roots = Object.fromEntries(
+  [...document.querySelectorAll(".md-select__link[hreflang]")].map((link) => [
+    link.hreflang,
+    new URL(link.getAttribute("href"), location.href).href,
+  ]),
+);
+
+document.addEventListener(
+  "click",
+  (event) => {
+    const link = event.target.closest && event.target.closest(".md-select__link[hreflang]");
+    const current = document.documentElement.lang;
+    if (!link || !(link.hreflang in roots) || !(current in roots)) return;
+    event.preventDefault();
+    event.stopPropagation(); // keep Material's handler from sending us home
+    const path = location.pathname.slice(new URL(roots[current]).pathname.length);
+    const index = headings().findIndex((h) => `#${h.id}` === decodeURIComponent(location.hash));
+    if (index >= 0) sessionStorage.setItem(HEADING_KEY, String(index));
+    location.assign(new URL(path, roots[link.hreflang]).href);
+  },
+  true,
+);
+
+document$.subscribe(() => {
+  const index = sessionStorage.getItem(HEADING_KEY);
+  if (index === null) return;
+  sessionStorage.removeItem(HEADING_KEY);
+  const heading = headings()[Number(index)];
+  if (heading) location.hash = heading.id;
+});
