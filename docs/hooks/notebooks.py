@@ -35,6 +35,7 @@ import logging
 import os
 import platform
 import re
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,14 +56,16 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
-ROOT = Path(__file__).resolve().parents[2]
-SNIPPETS = ROOT / "snippets"
-CACHE = ROOT / ".cache" / "notebooks"
+# Paths are relative to the directory of the config file (the repository root):
+# snippets/ is importable from there, and the cache lives in .cache/notebooks/.
+SNIPPETS = "snippets"
+CACHE = Path(".cache", "notebooks")
 # Bump when the rendering below changes, so cached pages are re-rendered.
 RENDER_VERSION = "1"
 # Wall-clock budget for one notebook; a notebook over budget fails the build.
 BUDGET_SECONDS = 120
 FIGURE_TYPES = {"image/svg+xml": "svg", "image/png": "png"}
+OBJECT_REPR = re.compile(r" at 0x[0-9a-f]+>")
 
 
 @dataclass
@@ -75,8 +78,8 @@ class Rendered:
 _rendered: dict[str, Rendered] = {}
 
 
-def _module_deps(source: str, seen: set[Path]) -> set[Path]:
-    """snippets/ modules that `source` imports, followed transitively."""
+def _module_deps(source: str, snippets: Path, seen: set[Path]) -> set[Path]:
+    """Modules of the `snippets` package that `source` imports, transitively."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -88,12 +91,12 @@ def _module_deps(source: str, seen: set[Path]) -> set[Path]:
         if name != "snippets" and not name.startswith("snippets."):
             continue
         parts = name.split(".")[1:]
-        candidates = [SNIPPETS.joinpath(*parts).with_suffix(".py")] if parts else []
-        candidates.append(SNIPPETS.joinpath(*parts, "__init__.py"))
+        candidates = [snippets.joinpath(*parts).with_suffix(".py")] if parts else []
+        candidates.append(snippets.joinpath(*parts, "__init__.py"))
         for path in candidates:
             if path.is_file() and path not in seen:
                 seen.add(path)
-                _module_deps(path.read_text(encoding="utf-8"), seen)
+                _module_deps(path.read_text(encoding="utf-8"), snippets, seen)
     return seen
 
 
@@ -108,7 +111,7 @@ def _code(nb: nbformat.NotebookNode) -> str:
     )
 
 
-def _cache_key(src_uri: str, text: str, nb: nbformat.NotebookNode) -> str:
+def _cache_key(root: Path, src_uri: str, text: str, nb: nbformat.NotebookNode) -> str:
     digest = hashlib.sha256()
     for part in (
         RENDER_VERSION,
@@ -119,9 +122,10 @@ def _cache_key(src_uri: str, text: str, nb: nbformat.NotebookNode) -> str:
         matplotlib.__version__,
     ):
         digest.update(part.encode() + b"\0")
-    deps = _module_deps(_code(nb), {SNIPPETS / "__init__.py"})
-    for path in sorted(deps):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    snippets = root / SNIPPETS
+    deps = _module_deps(_code(nb), snippets, {snippets / "__init__.py"})
+    for path in sorted(p for p in deps if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
 
 
@@ -158,8 +162,10 @@ def _render(stem: str, nb: nbformat.NotebookNode, where: str) -> Rendered:
             data = output.get("data", {})
             mime = next((m for m in FIGURE_TYPES if m in data), None)
             if mime is None:
-                if "text/plain" in data and output.output_type == "execute_result":
-                    blocks.append(_fence("text", data["text/plain"]))
+                # A repr like "<Line2D at 0x7f...>" is noise, and it differs per run.
+                text = data.get("text/plain", "")
+                if output.output_type == "execute_result" and not OBJECT_REPR.search(text):
+                    blocks.append(_fence("text", text))
                 continue
             alt = cell.metadata.get("alt")
             if not alt:
@@ -176,17 +182,19 @@ def _render(stem: str, nb: nbformat.NotebookNode, where: str) -> Rendered:
     return out
 
 
-def _execute(where: str, text: str, nb: nbformat.NotebookNode) -> None:
+def _execute(root: Path, where: str, text: str, nb: nbformat.NotebookNode) -> None:
     """Run every code cell in order; raise PluginError naming the failing cell."""
     client = NotebookClient(
         nb,
         timeout=BUDGET_SECONDS,
         kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT)}},
+        resources={"metadata": {"path": str(root)}},
     )
     deadline = time.monotonic() + BUDGET_SECONDS
     # A fixed SOURCE_DATE_EPOCH keeps matplotlib from stamping figures with the date.
-    with client.setup_kernel(env={**os.environ, "SOURCE_DATE_EPOCH": "0"}):
+    # The kernel's own stderr is start-up chatter; cell errors arrive as messages.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -205,12 +213,12 @@ def _execute(where: str, text: str, nb: nbformat.NotebookNode) -> None:
                 ) from None
 
 
-def _load(file: File, docs_dir: str) -> Rendered:
-    where = f"{Path(docs_dir).name}/{file.src_uri}"
+def _load(file: File, root: Path) -> Rendered:
+    where = Path(file.abs_src_path).relative_to(root).as_posix()
     text = Path(file.abs_src_path).read_text(encoding="utf-8")
     nb = jupytext.reads(text, fmt="md")
-    key = _cache_key(file.src_uri, text, nb)
-    entry = CACHE / key
+    key = _cache_key(root, file.src_uri, text, nb)
+    entry = root / CACHE / key
     manifest = entry / "manifest.json"
     if manifest.is_file():
         names = json.loads(manifest.read_text(encoding="utf-8"))
@@ -219,7 +227,7 @@ def _load(file: File, docs_dir: str) -> Rendered:
             figures={name: (entry / name).read_bytes() for name in names},
         )
     started = time.monotonic()
-    _execute(where, text, nb)
+    _execute(root, where, text, nb)
     rendered = _render(Path(file.src_uri).stem, nb, where)
     rendered.executed = True
     entry.mkdir(parents=True, exist_ok=True)
@@ -239,15 +247,16 @@ def _is_notebook(file: File) -> bool:
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
-    server.watch(str(SNIPPETS))
+    server.watch(str(Path(config.config_file_path).parent / SNIPPETS))
     return server
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    root = Path(config.config_file_path).parent
     notebooks = [f for f in files.documentation_pages() if _is_notebook(f)]
     # Kernels are separate processes; run up to one per core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda f: _load(f, config.docs_dir), notebooks))
+        results = list(pool.map(lambda f: _load(f, root), notebooks))
     _rendered.clear()
     for file, rendered in zip(notebooks, results):
         _rendered[file.src_uri] = rendered

@@ -1,0 +1,236 @@
+"""The built site, read as files: strict build, language parity, links and
+anchors, self-containment, search indexes and reproducibility."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from conftest import DOCS, ROOT, Build, build_site, default_language, languages, prefix
+
+LANGS = list(languages())
+SITE_ORIGIN = "http://site.invalid/"
+
+
+def _sources(lang: str) -> set[str]:
+    root = DOCS / lang
+    return {p.relative_to(root).as_posix() for p in root.rglob("*.md")}
+
+
+def _questions(text: str) -> list[str]:
+    text = re.sub(r"^(`{3,}).*?^\1", "", text, flags=re.M | re.S)
+    return re.findall(r"^## .+$", text, flags=re.M)
+
+
+# --- build --------------------------------------------------------------------
+
+
+def test_strict_build_has_no_warnings(built: Build) -> None:
+    problems = [line for line in built.log.splitlines() if re.match(r"(WARNING|ERROR)\b", line)]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_language_is_built(site: Path) -> None:
+    for lang in LANGS:
+        assert (site / prefix(lang) / "index.html").is_file(), lang
+        assert (site / prefix(lang) / "404.html").is_file(), lang
+
+
+# --- parity ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS[1:])
+def test_every_page_has_its_translation(lang: str) -> None:
+    default = default_language()
+    missing_here = sorted(_sources(default) - _sources(lang))
+    missing_there = sorted(_sources(lang) - _sources(default))
+    assert not missing_here, f"no {lang} translation of: " + ", ".join(
+        f"docs/{default}/{p}" for p in missing_here
+    )
+    assert not missing_there, f"no {default} original of: " + ", ".join(
+        f"docs/{lang}/{p}" for p in missing_there
+    )
+
+
+def _pairs() -> list[tuple[Path, Path]]:
+    default = default_language()
+    return [
+        (DOCS / default / rel, DOCS / lang / rel)
+        for lang in LANGS[1:]
+        for rel in sorted(_sources(default) & _sources(lang))
+    ]
+
+
+@pytest.mark.parametrize("original,translation", _pairs(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_translation_keeps_structure(original: Path, translation: Path) -> None:
+    """Same questions in the same order, same company tags, same included code,
+    same notebook code."""
+    a, b = original.read_text(encoding="utf-8"), translation.read_text(encoding="utf-8")
+    qa, qb = _questions(a), _questions(b)
+    assert len(qa) == len(qb), f"{translation}: {len(qb)} questions, {original}: {len(qa)}"
+    companies = re.compile(r'data-company="([^"]+)"')
+    assert [companies.findall(q) for q in qa] == [companies.findall(q) for q in qb], translation
+    includes = re.compile(r'--8<-- "([^"]+)"')
+    assert includes.findall(a) == includes.findall(b), translation
+    if a.startswith("---\njupyter:"):
+        cells = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
+        assert cells.findall(a) == cells.findall(b), f"{translation}: code cells differ"
+
+
+def test_nav_lists_the_same_pages_in_every_language() -> None:
+    def pages(config: str) -> list[str]:
+        text = (ROOT / config).read_text(encoding="utf-8")
+        nav = text[text.index("\nnav:") :]
+        return re.findall(r"([\w/.-]+\.md)", nav)
+
+    reference = pages(languages()[default_language()])
+    for lang, config in languages().items():
+        assert pages(config) == reference, f"{config}: nav differs from the default language"
+
+
+# --- links and anchors --------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        if values.get("name") and tag == "a":
+            self.ids.add(values["name"])
+        for attr in ("href", "src"):
+            if values.get(attr) and not (tag == "link" and values.get("rel") == "canonical"):
+                self.links.append((tag, values[attr]))
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def _target(site: Path, page: Path, url: str) -> tuple[Path, str] | None:
+    """The file and fragment a same-site link points to, None if external."""
+    base = SITE_ORIGIN + page.relative_to(site).as_posix()
+    absolute = urljoin(base, url)
+    if not absolute.startswith(SITE_ORIGIN):
+        return None
+    parts = urlsplit(absolute)
+    path = site / unquote(parts.path[len(urlsplit(SITE_ORIGIN).path) :])
+    if path.is_dir() or parts.path.endswith("/"):
+        path = path / "index.html"
+    return path, unquote(parts.fragment)
+
+
+def test_internal_links_and_anchors_resolve(site: Path) -> None:
+    parsed: dict[Path, _Page] = {}
+    broken: list[str] = []
+    for page in _html_pages(site):
+        doc = parsed.setdefault(page, _parse(page))
+        for tag, url in doc.links:
+            if url.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            target = _target(site, page, url)
+            if target is None:
+                continue
+            path, fragment = target
+            where = page.relative_to(site)
+            if not path.is_file():
+                broken.append(f"{where}: <{tag}> {url} -> missing {path.relative_to(site)}")
+            elif fragment and path.suffix == ".html" and fragment != "__tabbed_1_1":
+                if path not in parsed:
+                    parsed[path] = _parse(path)
+                if fragment not in parsed[path].ids:
+                    broken.append(f"{where}: {url} -> no anchor #{fragment}")
+    assert not broken, f"{len(broken)} broken links:\n" + "\n".join(broken[:50])
+
+
+def test_chinese_headings_get_readable_anchors(site: Path) -> None:
+    ids = _parse(site / "activations" / "index.html").ids
+    assert any(re.search(r"[\u4e00-\u9fff]", i) for i in ids), sorted(ids)[:20]
+    assert not any(re.fullmatch(r"_\d+", i) for i in ids), sorted(ids)[:20]
+
+
+# --- self-contained -----------------------------------------------------------------
+
+
+def test_no_third_party_urls_are_loaded(site: Path) -> None:
+    """Scripts, styles, images, fonts and frames come from the site itself.
+    (Links a reader clicks, like arXiv papers, may leave the site.)"""
+    offenders = []
+    for page in _html_pages(site):
+        for tag, url in _parse(page).links:
+            loads = tag in ("script", "img", "iframe", "source", "link") and tag != "a"
+            if loads and re.match(r"(https?:)?//", url):
+                offenders.append(f"{page.relative_to(site)}: <{tag}> {url}")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\((['\"]?)(https?:)?//[^)]*\)", css.read_text()):
+            offenders.append(f"{css.relative_to(site)}: url({url})")
+    assert not offenders, "\n".join(offenders[:30])
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def _index(site: Path, lang: str) -> dict:
+    path = site / prefix(lang) / "search" / "search_index.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_index_holds_only_its_language(site: Path, lang: str) -> None:
+    docs = _index(site, lang)["docs"]
+    assert len(docs) > 50, f"{lang}: only {len(docs)} search entries"
+    others = [
+        p for other in LANGS if other != lang and prefix(other) for p in (prefix(other),)
+    ]
+    leaked = [d["location"] for d in docs if any(d["location"].startswith(p) for p in others)]
+    assert not leaked, leaked[:10]
+    han = sum(bool(re.search(r"[\u4e00-\u9fff]", d["title"])) for d in docs)
+    if lang == "zh":
+        assert han > len(docs) / 2, "the Chinese index should be mostly Chinese"
+    else:
+        assert han == 0, "the English index has Chinese titles"
+
+
+def test_search_index_has_no_figures_or_styles(site: Path) -> None:
+    for lang in LANGS:
+        text = json.dumps(_index(site, lang), ensure_ascii=False)
+        assert "data:image" not in text, lang
+        assert "<svg" not in text, lang
+        assert "<style" not in text, lang
+
+
+def test_chinese_search_index_is_segmented(site: Path) -> None:
+    """jieba splits Chinese text with zero-width spaces; the user dictionary
+    keeps interview terms whole, so a query for them matches a whole token."""
+    text = json.dumps(_index(site, "zh"), ensure_ascii=False)
+    for term in ("梯度消失", "批归一化", "过拟合", "激活函数"):
+        assert f"\u200b{term}\u200b" in text or f"{term}\u200b" in text, term
+
+
+# --- reproducibility -------------------------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_two_builds_are_identical(site: Path, tmp_path: Path) -> None:
+    first, second = _tree(site), _tree(build_site(tmp_path / "site").site)
+    assert first.keys() == second.keys(), sorted(first.keys() ^ second.keys())[:20]
+    differ = sorted(name for name in first if first[name] != second[name])
+    assert not differ, differ[:20]
