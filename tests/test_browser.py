@@ -129,7 +129,7 @@ def test_math_is_typeset_after_instant_navigation(page: Page, server: str, lang:
     page.goto(url(server, lang))
     wait_for_math(page)
     before = page.evaluate("() => performance.getEntriesByType('navigation').length")
-    page.locator("a[href$='optimization/']").first.click()
+    page.locator("a[href$='optimization/']:visible").first.click()
     page.wait_for_url(re.compile(r"optimization/$"))
     # Still the same document: the page was swapped in by instant navigation.
     assert page.evaluate("() => performance.getEntriesByType('navigation').length") == before
@@ -165,8 +165,8 @@ def test_search_finds_the_page_in_its_language(
     want = "/" + prefix(lang) + expected
     assert any(h == want for h in hrefs), f"{query!r}: {want} not in {hrefs}"
     for href in hrefs:
-        in_lang = [other for other in LANGS if prefix(other) and href.startswith("/" + prefix(other))]
-        assert in_lang == ([lang] if prefix(lang) else []), f"{query!r}: {href} is not {lang}"
+        under = [o for o in LANGS if prefix(o) and href.startswith("/" + prefix(o))]
+        assert under == ([lang] if prefix(lang) else []), f"{query!r}: {href} is not {lang}"
 
 
 def _switch(page: Page, lang: str) -> None:
@@ -188,7 +188,7 @@ def test_language_switch_after_instant_navigation(
 ) -> None:
     """Keeps the page and the question the reader was on."""
     page.goto(url(server, source))
-    page.locator("a[href$='normalization/']").first.click()
+    page.locator("a[href$='normalization/']:visible").first.click()
     page.wait_for_url(re.compile(r"normalization/$"))
     third = page.locator("article h2[id]").nth(2)
     third.locator("a.headerlink").click()
@@ -208,7 +208,7 @@ def test_quiz_mode_hides_answers_across_pages(page: Page, server: str) -> None:
     assert not any(answers.evaluate_all("els => els.map(e => e.open)"))
     answers.first.locator("summary").click()
     assert answers.first.evaluate("e => e.open")
-    page.locator("a[href$='optimization/']").first.click()
+    page.locator("a[href$='optimization/']:visible").first.click()
     page.wait_for_url(re.compile(r"optimization/$"))
     expect(page.locator(".quiz-toggle")).to_have_attribute("aria-pressed", "true")
     assert not any(page.locator("details.answer").evaluate_all("els => els.map(e => e.open)"))
@@ -229,9 +229,7 @@ def test_notebook_figures_load(page: Page, server: str) -> None:
 def test_404_page_offers_both_languages(page: Page, server: str) -> None:
     response = page.goto(url(server, default_language(), "404.html"))
     assert response is not None and response.ok
-    hreflangs = page.locator("article a.md-button").evaluate_all(
-        "els => els.map(a => a.hreflang)"
-    )
+    hreflangs = page.locator("article a.md-button").evaluate_all("els => els.map(a => a.hreflang)")
     assert hreflangs == LANGS
 
 

@@ -5,6 +5,7 @@ reproducible. The real notebooks are checked by the full build in test_site."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,7 @@ def _site(tmp_path: Path, notebook: str = NOTEBOOK) -> Path:
     (tmp_path / "docs").mkdir(parents=True)
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets" / "__init__.py").write_text("")
-    (tmp_path / "snippets" / "plotting.py").write_bytes((ROOT / "snippets/plotting.py").read_bytes())
+    shutil.copy(ROOT / "snippets" / "plotting.py", tmp_path / "snippets")
     (tmp_path / "snippets" / "scale.py").write_text("def double(x):\n    return 2 * x\n")
     (tmp_path / "snippets" / "unused.py").write_text("VALUE = 1\n")
     (tmp_path / "docs" / "index.md").write_text(notebook)
@@ -133,4 +134,3 @@ def test_execution_is_reproducible(tmp_path: Path, name: str) -> None:
     assert _build(first).returncode == 0
     assert _build(second).returncode == 0
     assert (first / "site" / name).read_bytes() == (second / "site" / name).read_bytes()
-

@@ -88,7 +88,7 @@ def test_nav_lists_the_same_pages_in_every_language() -> None:
         return re.findall(r"([\w/.-]+\.md)", nav)
 
     reference = pages(languages()[default_language()])
-    for lang, config in languages().items():
+    for config in languages().values():
         assert pages(config) == reference, f"{config}: nav differs from the default language"
 
 
@@ -194,9 +194,7 @@ def _index(site: Path, lang: str) -> dict:
 def test_search_index_holds_only_its_language(site: Path, lang: str) -> None:
     docs = _index(site, lang)["docs"]
     assert len(docs) > 50, f"{lang}: only {len(docs)} search entries"
-    others = [
-        p for other in LANGS if other != lang and prefix(other) for p in (prefix(other),)
-    ]
+    others = [p for other in LANGS if other != lang and prefix(other) for p in (prefix(other),)]
     leaked = [d["location"] for d in docs if any(d["location"].startswith(p) for p in others)]
     assert not leaked, leaked[:10]
     han = sum(bool(re.search(r"[\u4e00-\u9fff]", d["title"])) for d in docs)
@@ -234,3 +232,20 @@ def test_two_builds_are_identical(site: Path, tmp_path: Path) -> None:
     assert first.keys() == second.keys(), sorted(first.keys() ^ second.keys())[:20]
     differ = sorted(name for name in first if first[name] != second[name])
     assert not differ, differ[:20]
+
+
+# --- page weight ------------------------------------------------------------------------
+
+NOTEBOOK_PAGE_BUDGET = 250 * 1024
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_notebook_pages_fit_the_weight_budget(site: Path, lang: str) -> None:
+    """HTML plus its figures; styles and scripts are shared, cacheable files."""
+    pages = sorted((site / prefix(lang) / "notebooks").glob("*/index.html"))
+    assert len(pages) >= 6, pages
+    for html in pages:
+        figures = [p for p in html.parent.iterdir() if p.suffix in (".svg", ".png")]
+        weight = html.stat().st_size + sum(p.stat().st_size for p in figures)
+        assert weight <= NOTEBOOK_PAGE_BUDGET, f"{html.relative_to(site)}: {weight} bytes"
+        assert "<style" not in html.read_text(encoding="utf-8"), html

@@ -4,7 +4,7 @@ Material's tags plugin tags whole pages; an interview page holds many
 questions, and only some were asked at a given company. A question heading
 carries the company as an attribute:
 
-    ## 为什么 ReLU 比 sigmoid 好？ { data-company="bytedance" }
+    ## 为什么 ReLU 比 sigmoid 好 { data-company="bytedance" }
 
 This hook (1) adds the company's display name in the page's language
 (`extra.companies`) as `data-label`, shown as a badge by extra.css, and
@@ -63,12 +63,10 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
             key = company["key"] if company else None
             if key is not None and key not in companies:
                 raise PluginError(
-                    f"{page.file.src_uri}: unknown company '{key}' "
-                    f"(known: {', '.join(companies)})"
+                    f"{page.file.src_uri}: unknown company '{key}' (known: {', '.join(companies)})"
                 )
-            _questions.append(
-                Question(page.file.src_uri, title, match["title"], slugify(match["title"], "-"), key)
-            )
+            anchor = slugify(match["title"], "-")
+            _questions.append(Question(page.file.src_uri, title, match["title"], anchor, key))
     return nav
 
 

@@ -258,7 +258,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda f: _load(f, root), notebooks))
     _rendered.clear()
-    for file, rendered in zip(notebooks, results):
+    for file, rendered in zip(notebooks, results, strict=True):
         _rendered[file.src_uri] = rendered
         folder = Path(file.src_uri).with_suffix("").as_posix()
         for name, payload in rendered.figures.items():
