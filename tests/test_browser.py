@@ -88,6 +88,18 @@ def assert_math_typeset(page: Page) -> None:
         " !el.querySelector('mjx-container')).length"
     )
     assert raw == 0, f"{page.url}: {raw} formulas left as raw TeX"
+    # Typeset is not drawn: every glyph needs its CSS rule and its web font.
+    blank = page.evaluate(
+        "() => [...document.querySelectorAll('article mjx-c')]"
+        ".filter(c => getComputedStyle(c, '::before').content === 'none').length"
+    )
+    assert blank == 0, f"{page.url}: {blank} math glyphs have nothing to draw"
+    page.wait_for_function("() => document.fonts.ready.then(() => true)")
+    fonts = page.evaluate(
+        "() => [...document.fonts].filter(f => f.family.startsWith('MJXTEX') "
+        "&& f.status === 'loaded').length"
+    )
+    assert fonts > 0, f"{page.url}: no MathJax font loaded"
 
 
 def _pages_using(command: str) -> list[str]:

@@ -16,9 +16,10 @@ window.MathJax = {
 
 // Instant navigation swaps the page without reloading scripts: typeset again.
 // The first page is typeset by MathJax's own start-up, before it is ready.
+// No output.clearCache() (as some guides suggest): with CHTML output it drops
+// the glyph rules already in the stylesheet, and the formulas turn invisible.
 document$.subscribe(() => {
   if (!window.MathJax.typesetPromise) return;
-  MathJax.startup.output.clearCache();
   MathJax.typesetClear();
   MathJax.texReset();
   MathJax.typesetPromise();
