@@ -238,6 +238,17 @@ def test_notebook_figures_load(page: Page, server: str) -> None:
             assert len(img.get_attribute("alt") or "") > 10
 
 
+def test_figures_are_inverted_for_the_dark_scheme(browser: Browser, server: str) -> None:
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(url(server, default_language(), "notebooks/activations/"))
+    scheme = page.evaluate("() => document.body.dataset.mdColorScheme")
+    figure_filter = page.locator("img.nb-figure").first.evaluate("e => getComputedStyle(e).filter")
+    context.close()
+    assert scheme == "slate"
+    assert "invert" in figure_filter
+
+
 def test_404_page_offers_both_languages(page: Page, server: str) -> None:
     response = page.goto(url(server, default_language(), "404.html"))
     assert response is not None and response.ok

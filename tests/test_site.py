@@ -81,6 +81,19 @@ def test_translation_keeps_structure(original: Path, translation: Path) -> None:
         assert cells.findall(a) == cells.findall(b), f"{translation}: code cells differ"
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_admonitions_have_titles_in_the_page_language(lang: str) -> None:
+    """Without a title, an admonition shows its type in English ("Note")."""
+    untitled = [
+        f"docs/{lang}/{rel}: {line.strip()}"
+        for rel in sorted(_sources(lang))
+        for line in (DOCS / lang / rel).read_text(encoding="utf-8").splitlines()
+        if re.match(r"\s*(!!!|\?\?\?\+?)\s+[\w-]+(\s+[\w-]+)*\s*$", line)
+        or re.match(r"\s*///\s*(admonition|details|note|tip|warning|info)\s*$", line)
+    ]
+    assert not untitled, "\n".join(untitled)
+
+
 def test_nav_lists_the_same_pages_in_every_language() -> None:
     def pages(config: str) -> list[str]:
         text = (ROOT / config).read_text(encoding="utf-8")

@@ -61,11 +61,14 @@ log = logging.getLogger("mkdocs.hooks.notebooks")
 SNIPPETS = "snippets"
 CACHE = Path(".cache", "notebooks")
 # Bump when the rendering below changes, so cached pages are re-rendered.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 # Wall-clock budget for one notebook; a notebook over budget fails the build.
 BUDGET_SECONDS = 120
 FIGURE_TYPES = {"image/svg+xml": "svg", "image/png": "png"}
 OBJECT_REPR = re.compile(r" at 0x[0-9a-f]+>")
+# matplotlib writes SVG coordinates with six decimals; two (0.01 pt) are more
+# than a screen can show, and the figures get about a third smaller.
+SVG_DECIMALS = re.compile(rb"(\d\.\d\d)\d+")
 
 
 @dataclass
@@ -175,7 +178,9 @@ def _render(stem: str, nb: nbformat.NotebookNode, where: str) -> Rendered:
                 raise PluginError(f"{where}: cell {index + 1}: figure name '{name}' is used twice")
             payload = data[mime]
             out.figures[name] = (
-                base64.b64decode(payload) if mime == "image/png" else payload.encode("utf-8")
+                base64.b64decode(payload)
+                if mime == "image/png"
+                else SVG_DECIMALS.sub(rb"\1", payload.encode("utf-8"))
             )
             blocks.append(f'![{alt}]({stem}/{name}){{ .nb-figure loading="lazy" }}')
     out.markdown = "\n\n".join(blocks) + "\n"
