@@ -2,25 +2,41 @@
 
 Each language is its own MkDocs config (so each gets its own search index and
 its own executed notebooks); `extra.languages` in mkdocs.yml lists them, the
-first being the default, built at the root. After the default language builds,
-this hook builds the others into sub-directories of its `site_dir`, with the
-same strictness, and during `mkdocs serve` it watches their sources too, so one
-dev server previews the whole site with live reload.
+first being the default, built at the root. When the default language starts
+building, this hook starts the others as separate `mkdocs build` processes
+(same strictness) into temporary directories, so that the languages build in
+parallel; when the default language is done it waits for them, relays their
+log, and moves each into its sub-directory of `site_dir`. During
+`mkdocs serve` it also watches their sources, so one dev server previews the
+whole site with live reload.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 
 log = logging.getLogger("mkdocs.hooks.languages")
 
-_serving = False
+
+@dataclass
+class _Build:
+    lang: str
+    out: Path
+    process: subprocess.Popen[str]
+
+
+_running: list[_Build] = []
 
 
 def _others(config: MkDocsConfig) -> dict[str, Path]:
@@ -34,25 +50,56 @@ def _others(config: MkDocsConfig) -> dict[str, Path]:
     return {lang: root / path for lang, path in languages.items() if lang != default}
 
 
-def on_startup(command: str, dirty: bool) -> None:
-    global _serving
-    _serving = command == "serve"
-
-
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
     for path in _others(config).values():
         server.watch(str(path))
-        server.watch(str(path.parent / load_config(str(path)).docs_dir))
+        server.watch(load_config(str(path)).docs_dir)
     return server
 
 
-def on_post_build(config: MkDocsConfig) -> None:
+def on_pre_build(config: MkDocsConfig) -> None:
+    _running.clear()
     for lang, path in _others(config).items():
-        sub = load_config(
-            str(path), site_dir=str(Path(config.site_dir) / lang), strict=config.strict
+        out = Path(tempfile.mkdtemp(prefix=f"mkdocs-{lang}-"))
+        command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(path)]
+        command += ["--site-dir", str(out)] + (["--strict"] if config.strict else [])
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        if _serving:
-            # The dev server rewrote site_url to its own address; follow it.
-            sub.site_url = config.site_url.rstrip("/") + f"/{lang}/"
-        log.info("Building language '%s' from %s", lang, path.name)
-        build(sub, serve_url=sub.site_url if _serving else None)
+        _running.append(_Build(lang, out, process))
+
+
+def _relay(build: _Build, output: str) -> None:
+    """Re-log a build's output here, so that its warnings count in strict mode."""
+    for line in output.splitlines():
+        level, _, message = line.partition(" -  ")
+        if level.strip() in ("WARNING", "ERROR"):
+            log.warning("[%s] %s", build.lang, message)
+        elif message:
+            log.info("[%s] %s", build.lang, message)
+
+
+def _stop_all() -> None:
+    for build in _running:
+        build.process.kill()
+        build.process.wait()
+        shutil.rmtree(build.out, ignore_errors=True)
+    _running.clear()
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    try:
+        for build in _running:
+            output, _ = build.process.communicate()
+            _relay(build, output)
+            if build.process.returncode:
+                raise PluginError(f"building language '{build.lang}' failed (see above)")
+            target = Path(config.site_dir) / build.lang
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.move(build.out, target)
+    finally:
+        _stop_all()
+
+
+def on_build_error(error: Exception) -> None:
+    _stop_all()

@@ -39,20 +39,19 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jupytext
-import matplotlib
-import nbformat
-import numpy
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -68,6 +67,7 @@ FIGURE_TYPES = {"image/svg+xml": "svg", "image/png": "png"}
 OBJECT_REPR = re.compile(r" at 0x[0-9a-f]+>")
 # matplotlib writes SVG coordinates with six decimals; two (0.01 pt) are more
 # than a screen can show, and the figures get about a third smaller.
+CODE_CELL = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
 SVG_DECIMALS = re.compile(rb"(\d\.\d\d)\d+")
 
 
@@ -103,30 +103,31 @@ def _module_deps(source: str, snippets: Path, seen: set[Path]) -> set[Path]:
     return seen
 
 
-def _code(nb: nbformat.NotebookNode) -> str:
-    # IPython magics are not Python; they never import snippets modules.
+def _code(text: str) -> str:
+    """The Python of a Jupytext Markdown notebook: its ```python cells, without
+    IPython magics (not Python, and they never import snippets modules)."""
     return "\n".join(
         line
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for line in cell.source.splitlines()
+        for cell in CODE_CELL.findall(text)
+        for line in cell.splitlines()
         if not line.lstrip().startswith(("%", "!"))
     )
 
 
-def _cache_key(root: Path, src_uri: str, text: str, nb: nbformat.NotebookNode) -> str:
+def _cache_key(root: Path, src_uri: str, text: str) -> str:
+    """Read from the text alone: a warm build needs neither jupytext nor a kernel."""
     digest = hashlib.sha256()
     for part in (
         RENDER_VERSION,
         src_uri,
         text,
         platform.python_version(),
-        numpy.__version__,
-        matplotlib.__version__,
+        version("numpy"),
+        version("matplotlib"),
     ):
         digest.update(part.encode() + b"\0")
     snippets = root / SNIPPETS
-    deps = _module_deps(_code(nb), snippets, {snippets / "__init__.py"})
+    deps = _module_deps(_code(text), snippets, {snippets / "__init__.py"})
     for path in sorted(p for p in deps if p.is_file()):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
@@ -137,7 +138,7 @@ def _fence(lang: str, body: str) -> str:
     return f"{ticks}{lang}\n{body.rstrip()}\n{ticks}"
 
 
-def _cell_line(text: str, cell: nbformat.NotebookNode) -> int:
+def _cell_line(text: str, cell: NotebookNode) -> int:
     """1-based line of the cell in the notebook's file, for error messages."""
     first = cell.source.splitlines()[0] if cell.source else ""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -146,7 +147,7 @@ def _cell_line(text: str, cell: nbformat.NotebookNode) -> int:
     return 0
 
 
-def _render(stem: str, nb: nbformat.NotebookNode, where: str) -> Rendered:
+def _render(stem: str, nb: NotebookNode, where: str) -> Rendered:
     """Markdown for an executed notebook; figures go beside the page in `stem/`."""
     out = Rendered(markdown="")
     blocks: list[str] = []
@@ -187,8 +188,12 @@ def _render(stem: str, nb: nbformat.NotebookNode, where: str) -> Rendered:
     return out
 
 
-def _execute(root: Path, where: str, text: str, nb: nbformat.NotebookNode) -> None:
+def _execute(root: Path, where: str, text: str, nb: NotebookNode) -> None:
     """Run every code cell in order; raise PluginError naming the failing cell."""
+    # Imported here: only a cache miss pays for them (about a second per build).
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
     client = NotebookClient(
         nb,
         timeout=BUDGET_SECONDS,
@@ -221,8 +226,7 @@ def _execute(root: Path, where: str, text: str, nb: nbformat.NotebookNode) -> No
 def _load(file: File, root: Path) -> Rendered:
     where = Path(file.abs_src_path).relative_to(root).as_posix()
     text = Path(file.abs_src_path).read_text(encoding="utf-8")
-    nb = jupytext.reads(text, fmt="md")
-    key = _cache_key(root, file.src_uri, text, nb)
+    key = _cache_key(root, file.src_uri, text)
     entry = root / CACHE / key
     manifest = entry / "manifest.json"
     if manifest.is_file():
@@ -231,7 +235,10 @@ def _load(file: File, root: Path) -> Rendered:
             markdown=(entry / "page.md").read_text(encoding="utf-8"),
             figures={name: (entry / name).read_bytes() for name in names},
         )
+    import jupytext  # only on a cache miss, like nbclient
+
     started = time.monotonic()
+    nb = jupytext.reads(text, fmt="md")
     _execute(root, where, text, nb)
     rendered = _render(Path(file.src_uri).stem, nb, where)
     rendered.executed = True
