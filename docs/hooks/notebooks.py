@@ -65,9 +65,9 @@ RENDER_VERSION = "2"
 BUDGET_SECONDS = 120
 FIGURE_TYPES = {"image/svg+xml": "svg", "image/png": "png"}
 OBJECT_REPR = re.compile(r" at 0x[0-9a-f]+>")
+CODE_CELL = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
 # matplotlib writes SVG coordinates with six decimals; two (0.01 pt) are more
 # than a screen can show, and the figures get about a third smaller.
-CODE_CELL = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
 SVG_DECIMALS = re.compile(rb"(\d\.\d\d)\d+")
 
 
