@@ -79,6 +79,17 @@ def affine_backward(dout: Array, x_hat: Array, gamma: Array) -> tuple[Array, Arr
     return dout * per_channel(gamma, dout.ndim), dgamma, dbeta
 
 
+def affine_normalize_backward(
+    dout: Array, cache: NormCache, gamma: Array
+) -> tuple[Array, Array, Array]:
+    """Backward of out = gamma * normalize(x) + beta: the affine step, then the
+    shared normalization backward. The layers differ only in the axes that
+    `cache` remembers, so BatchNorm, LayerNorm and InstanceNorm all use this.
+    Returns dx (shape of dout), dgamma and dbeta (shape (C,))."""
+    dx_hat, dgamma, dbeta = affine_backward(dout, cache.x_hat, gamma)
+    return normalize_backward(dx_hat, cache), dgamma, dbeta
+
+
 # --8<-- [end:affine]
 
 
@@ -118,10 +129,8 @@ def batchnorm_forward(
     return affine_forward(x_hat, gamma, beta), cache, running_mean, running_var
 
 
-def batchnorm_backward(dout: Array, cache: NormCache, gamma: Array) -> tuple[Array, Array, Array]:
-    """Backward of train mode. dout: shape of x. Returns dx, dgamma, dbeta."""
-    dx_hat, dgamma, dbeta = affine_backward(dout, cache.x_hat, gamma)
-    return normalize_backward(dx_hat, cache), dgamma, dbeta
+# Backward of train mode (eval mode is a fixed affine map of x).
+batchnorm_backward = affine_normalize_backward
 
 
 # --8<-- [end:batchnorm]
@@ -141,9 +150,7 @@ def layernorm_forward(
     return affine_forward(x_hat, gamma, beta), cache
 
 
-def layernorm_backward(dout: Array, cache: NormCache, gamma: Array) -> tuple[Array, Array, Array]:
-    dx_hat, dgamma, dbeta = affine_backward(dout, cache.x_hat, gamma)
-    return normalize_backward(dx_hat, cache), dgamma, dbeta
+layernorm_backward = affine_normalize_backward
 
 
 # --8<-- [end:layernorm]
@@ -158,11 +165,7 @@ def instancenorm_forward(
     return affine_forward(x_hat, gamma, beta), cache
 
 
-def instancenorm_backward(
-    dout: Array, cache: NormCache, gamma: Array
-) -> tuple[Array, Array, Array]:
-    dx_hat, dgamma, dbeta = affine_backward(dout, cache.x_hat, gamma)
-    return normalize_backward(dx_hat, cache), dgamma, dbeta
+instancenorm_backward = affine_normalize_backward
 
 
 # --8<-- [end:instancenorm]
