@@ -1,5 +1,5 @@
-"""Shared fixtures: one strict build of the whole site per session, served on
-loopback for the browser tests."""
+"""Shared fixtures: one strict build of the whole site per session, and how a
+static host (GitHub Pages) answers requests for it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -89,20 +87,37 @@ def site(built: Build) -> Path:
     return built.site
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+@functools.cache
+def site_url() -> str:
+    """Where the site is published (mkdocs.yml `site_url`): a GitHub Pages origin."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_loader())
+    return config["site_url"]
 
 
-@pytest.fixture(scope="session")
-def server(site: Path) -> Iterator[str]:
-    """The built site on a loopback port, as a static host would serve it."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
+MIME = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".xml": "application/xml",
+    ".ipynb": "application/x-ipynb+json",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def resolve(site: Path, path: str) -> tuple[int, Path]:
+    """What GitHub Pages answers for a URL path below the site: the file, the
+    directory's index.html, or the root 404.html with status 404."""
+    target = site / unquote(path).lstrip("/")
+    if target.is_dir():
+        target = target / "index.html"
+    if target.is_file():
+        return 200, target
+    return 404, site / "404.html"
 
 
 def chromium_path() -> str | None:
