@@ -1,48 +1,73 @@
-"""Execute the site's notebooks at build time and render them as ordinary pages.
+"""Execute the site's notebooks at build time and render them into pages.
 
-A notebook is a Jupytext Markdown page (`.md` whose front matter has a
-`jupyter:` key): prose, math and ```python cells, stored as text. At build time
-every code cell runs in a Jupyter kernel (nbclient, the engine behind nbconvert
-and mkdocs-jupyter); the page is then rendered as Markdown - prose verbatim,
-code as fenced blocks, figures as image files beside the page - so it gets the
-theme's math, search, anchors and link checks like any other page.
+Two kinds of page show executed code:
 
-Why not mkdocs-jupyter: as released (0.26) it publishes tracebacks as content
-(`allow_errors`), caches on the notebook alone (stale figures after a change to
-snippets/), inlines ~590 KB of CSS into each page, writes a MathJax v2 config
-that v3 ignores (issue #227), puts base64 figures into the search index and
-gives every figure the alt text "No description has been provided".
+- A figures page, `docs/<lang>/notebooks/<topic>.md`, whose front matter says
+  `notebook: <topic>`. Its code is the language-neutral notebook
+  `snippets/notebooks/<topic>.py` (jupytext percent format, one named cell per
+  figure or printed result); the page holds only prose and, in notebook order,
+  one block per named cell with the alt text and caption in its language:
 
-Contract with authors:
-- a cell that draws a figure carries `alt="..."` (and may carry `name="..."`,
-  the figure's file name) in its fence: ```python alt="Sigmoid and its slope"
-- a cell tagged `hide-input` shows only its output: ```python tags=["hide-input"]
-- any exception fails the build, naming the notebook, the cell and its line.
+      /// cell | sigmoid-derivative
+          alt: Sigmoid and its derivative, which peaks at 0.25
+          caption: optional Markdown
+      ///
 
-Cache: `.cache/notebooks/<key>/`, where the key hashes the notebook, every
-snippets/ module it imports (transitively) and the versions that shape its
-output. A rebuild with nothing changed executes nothing; editing a notebook or
-a snippets module re-executes exactly the notebooks that depend on it.
+  The block becomes the cell's code (unless tagged `hide-input`), its printed
+  output and its figure. Unnamed cells are set-up: shown nowhere, and they
+  must print nothing.
+- A notebook dropped into the docs tree, `docs/<lang>/**/<name>.ipynb` or a
+  jupytext percent `<name>.py`, and listed in nav, as mkdocs-jupyter users
+  expect: markdown cells become prose, code cells code and outputs, and a
+  cell's `alt` metadata becomes its figure's alt text.
+
+Either way a notebook runs once per build for every language that shows it
+(nbclient, one kernel per notebook), every page offers the executed notebook
+for download, and anything wrong fails the build naming the file, the cell and
+the line: an exception, a dead kernel, a figure without alt text, a cell that
+prints more than `STREAM_LIMIT` bytes (failing beats publishing a 10 MB page).
+
+Why not mkdocs-jupyter (0.27, measured side by side): inline CSS and base64
+figures make pages 4x heavier, its cache keys on the notebook alone (stale
+figures after a snippets/ edit), builds are not byte-identical, every alt text
+is "No description has been provided", figures stay black on the dark theme,
+and its default `allow_errors` publishes tracebacks as content.
+
+Cache: `.cache/notebooks/<key>.ipynb`, the executed notebook. The key hashes
+the notebook, every snippets/ module it imports (transitively, relative imports
+included), the versions that shape its output and this file. Entries are
+written atomically (temporary file, then rename); an unreadable entry is
+executed again; a file lock per key lets the languages, built in parallel
+processes, share one execution. `python -P docs/hooks/notebooks.py prune` (or
+`make clean-cache`) deletes the entries no current notebook uses.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
+import contextlib
+import fcntl
 import hashlib
+import html
 import json
 import logging
 import os
 import platform
+import posixpath
 import re
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -55,155 +80,193 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
-# Paths are relative to the directory of the config file (the repository root):
-# snippets/ is importable from there, and the cache lives in .cache/notebooks/.
+# Relative to the repository root (the directory of mkdocs.yml).
 SNIPPETS = "snippets"
+NOTEBOOKS = Path(SNIPPETS, "notebooks")
 CACHE = Path(".cache", "notebooks")
-# Bump when the rendering below changes, so cached pages are re-rendered.
-RENDER_VERSION = "2"
 # Wall-clock budget for one notebook; a notebook over budget fails the build.
 BUDGET_SECONDS = 120
+# Printed output allowed per cell. More is a mistake (a print in a loop, an
+# array dumped whole), and it would end up in the page and the search index.
+STREAM_LIMIT = 20_000
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 FIGURE_TYPES = {"image/svg+xml": "svg", "image/png": "png"}
 OBJECT_REPR = re.compile(r" at 0x[0-9a-f]+>")
-CODE_CELL = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
-# matplotlib writes SVG coordinates with six decimals; two (0.01 pt) are more
-# than a screen can show, and the figures get about a third smaller.
-SVG_DECIMALS = re.compile(rb"(\d\.\d\d)\d+")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CELL_BLOCK = re.compile(
+    r"^/// cell \| (?P<name>[^\n]*?)[ \t]*\n(?P<options>(?:(?:[ \t]{4}[^\n]*)?\n)*?)///[ \t]*$",
+    re.M,
+)
+CELL_OPTIONS = {"alt", "caption"}
+# matplotlib writes path coordinates with six decimals; two (0.01 pt) are more
+# than a screen shows and make figures about a third smaller. Only inside
+# `d="..."`: transforms such as a glyph's scale(0.015625) must stay exact.
+PATH_DATA = re.compile(rb'(?<= d=")[^"]*')
+DECIMALS = re.compile(rb"(\d\.\d\d)\d+")
+SVG_SIZE = re.compile(rb'<svg[^>]*? width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+@dataclass
+class Executed:
+    """An executed notebook: where it comes from, and its cells with outputs."""
+
+    source: Path  # repository-relative path of the notebook's file
+    text: str  # the file's text, for line numbers in messages
+    nb: NotebookNode
+    executed: bool = False
+
+
+@dataclass
+class Figure:
+    name: str
+    payload: bytes
 
 
 @dataclass
 class Rendered:
+    """What a page shows of a notebook: Markdown, figures and the download."""
+
     markdown: str
-    figures: dict[str, bytes] = field(default_factory=dict)
-    executed: bool = False
+    figures: list[Figure] = field(default_factory=list)
+    download: bytes = b""
 
 
-_rendered: dict[str, Rendered] = {}
+# --- sources and cache keys ------------------------------------------------------
 
 
-def _module_deps(source: str, snippets: Path, seen: set[Path]) -> set[Path]:
-    """Modules of the `snippets` package that `source` imports, transitively."""
+def _imports(source: str) -> set[str]:
+    """Dotted names imported by `source`; relative imports resolve into snippets."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            base = "snippets." + node.module if node.level else node.module
-            names |= {f"{base}.{a.name}" for a in node.names} | {base}
-    for name in sorted(names):
-        if name != "snippets" and not name.startswith("snippets."):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = f"{SNIPPETS}.{base}".rstrip(".")
+            names |= {f"{base}.{alias.name}" for alias in node.names} | {base}
+    return names
+
+
+def _module_deps(source: str, root: Path, seen: set[Path]) -> set[Path]:
+    """Files of the snippets package that `source` imports, transitively."""
+    for name in sorted(_imports(source)):
+        parts = name.split(".")
+        if parts[0] != SNIPPETS or parts == [SNIPPETS, "notebooks"]:
             continue
-        parts = name.split(".")[1:]
-        candidates = [snippets.joinpath(*parts).with_suffix(".py")] if parts else []
-        candidates.append(snippets.joinpath(*parts, "__init__.py"))
-        for path in candidates:
+        base = root.joinpath(*parts)
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
             if path.is_file() and path not in seen:
                 seen.add(path)
-                _module_deps(path.read_text(encoding="utf-8"), snippets, seen)
+                _module_deps(path.read_text(encoding="utf-8"), root, seen)
     return seen
 
 
-def _code(text: str) -> str:
-    """The Python of a Jupytext Markdown notebook: its ```python cells, without
-    IPython magics (not Python, and they never import snippets modules)."""
+def _code(nb: NotebookNode) -> str:
+    """The notebook's Python, without IPython magics (they import nothing)."""
     return "\n".join(
         line
-        for cell in CODE_CELL.findall(text)
-        for line in cell.splitlines()
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
         if not line.lstrip().startswith(("%", "!"))
     )
 
 
-def _cache_key(root: Path, src_uri: str, text: str) -> str:
-    """Read from the text alone: a warm build needs neither jupytext nor a kernel."""
+def _cache_key(root: Path, source: Path, text: str, nb: NotebookNode) -> str:
     digest = hashlib.sha256()
-    for part in (
-        RENDER_VERSION,
-        src_uri,
-        text,
-        platform.python_version(),
-        version("numpy"),
-        version("matplotlib"),
-    ):
+    versions = [version(p) for p in ("numpy", "matplotlib", "nbclient", "ipykernel", "jupytext")]
+    for part in (source.as_posix(), text, platform.python_version(), *versions):
         digest.update(part.encode() + b"\0")
-    snippets = root / SNIPPETS
-    deps = _module_deps(_code(text), snippets, {snippets / "__init__.py"})
+    # This file renders and executes: any change to it invalidates the cache.
+    digest.update(Path(__file__).read_bytes())
+    deps = _module_deps(_code(nb), root, {root / SNIPPETS / "__init__.py"})
     for path in sorted(p for p in deps if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
 
 
-def _fence(lang: str, body: str) -> str:
-    ticks = "````" if "```" in body else "```"
-    return f"{ticks}{lang}\n{body.rstrip()}\n{ticks}"
+def _read_notebook(path: Path, where: str) -> tuple[str, NotebookNode]:
+    import jupytext
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        nb = jupytext.reads(text, fmt="ipynb" if path.suffix == ".ipynb" else "py:percent")
+    except Exception as error:  # jupytext raises many types for malformed input
+        raise PluginError(f"{where}: not a readable notebook: {error}") from None
+    # A .py notebook may open with a module docstring (before its first `# %%`):
+    # it documents the file and is not a cell.
+    first = nb.cells[0] if nb.cells else None
+    if path.suffix == ".py" and first is not None and first.cell_type == "code":
+        body = ast.parse(first.source).body
+        if (
+            len(body) == 1
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            nb.cells.pop(0)
+    return text, nb
 
 
-def _cell_line(text: str, cell: NotebookNode) -> int:
-    """1-based line of the cell in the notebook's file, for error messages."""
-    first = cell.source.splitlines()[0] if cell.source else ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line == first:
-            return number
-    return 0
+# --- execution -------------------------------------------------------------------
 
 
-def _render(stem: str, nb: NotebookNode, where: str) -> Rendered:
-    """Markdown for an executed notebook; figures go beside the page in `stem/`."""
-    out = Rendered(markdown="")
-    blocks: list[str] = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            blocks.append(cell.source)
-            continue
-        if cell.cell_type != "code":
-            continue
-        if "hide-input" not in cell.metadata.get("tags", []):
-            blocks.append(_fence("python", cell.source))
-        for output in cell.get("outputs", []):
-            if output.output_type == "stream" and output.name == "stdout":
-                blocks.append(_fence("text", output.text))
-                continue
-            data = output.get("data", {})
-            mime = next((m for m in FIGURE_TYPES if m in data), None)
-            if mime is None:
-                # A repr like "<Line2D at 0x7f...>" is noise, and it differs per run.
-                text = data.get("text/plain", "")
-                if output.output_type == "execute_result" and not OBJECT_REPR.search(text):
-                    blocks.append(_fence("text", text))
-                continue
-            alt = cell.metadata.get("alt")
-            if not alt:
-                raise PluginError(f"{where}: cell {index + 1} draws a figure without alt text")
-            name = f"{cell.metadata.get('name', f'figure-{index + 1}')}.{FIGURE_TYPES[mime]}"
-            if name in out.figures:
-                raise PluginError(f"{where}: cell {index + 1}: figure name '{name}' is used twice")
-            payload = data[mime]
-            out.figures[name] = (
-                base64.b64decode(payload)
-                if mime == "image/png"
-                else SVG_DECIMALS.sub(rb"\1", payload.encode("utf-8"))
-            )
-            blocks.append(f'![{alt}]({stem}/{name}){{ .nb-figure loading="lazy" }}')
-    out.markdown = "\n\n".join(blocks) + "\n"
-    return out
+def _cell_lines(text: str, source: Path) -> list[int]:
+    """1-based line in the file where each code cell's first line stands."""
+    if source.suffix == ".ipynb":
+        return []
+    lines = text.splitlines()
+    starts = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("# %%") and "[markdown]" not in line:
+            following = number
+            while following < len(lines) and not lines[following].strip():
+                following += 1
+            starts.append(following + 1)
+    return starts
 
 
-def _execute(root: Path, where: str, text: str, nb: NotebookNode) -> None:
-    """Run every code cell in order; raise PluginError naming the failing cell."""
+def _where(source: Path, text: str, nb: NotebookNode, index: int, line_in_cell: int) -> str:
+    """`file:line (cell name)` for a statement in cell `index`, `line_in_cell` 1-based."""
+    cell = nb.cells[index]
+    code_index = sum(c.cell_type == "code" for c in nb.cells[:index])
+    starts = _cell_lines(text, source)
+    label = cell.metadata.get("name") or f"code cell {code_index + 1}"
+    if code_index < len(starts):
+        return f"{source.as_posix()}:{starts[code_index] + line_in_cell - 1} (cell '{label}')"
+    return f"{source.as_posix()}: {label}, line {line_in_cell}"
+
+
+def _traceback_tail(lines: list[str], count: int = 8) -> str:
+    text = ANSI.sub("", "\n".join(lines))
+    return "\n".join("    " + line for line in text.splitlines()[-count:])
+
+
+def _stream_size(cell: NotebookNode) -> int:
+    return sum(
+        len(output.get("text", "").encode())
+        for output in cell.get("outputs", [])
+        if output.output_type == "stream"
+    )
+
+
+def _execute(root: Path, source: Path, text: str, nb: NotebookNode) -> None:
+    """Run every code cell in order; raise PluginError naming file, cell and line."""
     # Imported here: only a cache miss pays for them (about a second per build).
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     client = NotebookClient(
         nb,
         timeout=BUDGET_SECONDS,
         kernel_name="python3",
         resources={"metadata": {"path": str(root)}},
+        record_timing=False,  # timestamps would make two executions differ
     )
     deadline = time.monotonic() + BUDGET_SECONDS
-    # A fixed SOURCE_DATE_EPOCH keeps matplotlib from stamping figures with the date.
-    # The kernel's own stderr is start-up chatter; cell errors arrive as messages.
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    # A fixed SOURCE_DATE_EPOCH keeps matplotlib from stamping figures with the
+    # date; the kernel's own stderr is start-up chatter (cell errors arrive as messages).
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "PYTHONPATH": str(root)}
     with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -212,74 +275,396 @@ def _execute(root: Path, where: str, text: str, nb: NotebookNode) -> None:
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
+                frames = re.findall(r"Cell In\[\d+\], line (\d+)", ANSI.sub("", str(error)))
+                where = _where(source, text, nb, index, int(frames[0]) if frames else 1)
                 raise PluginError(
-                    f"{where}: cell {index + 1} (line {_cell_line(text, cell)}) raised "
-                    f"{error.ename}: {error.evalue}"
+                    f"{where} raised {error.ename}: {error.evalue}\n"
+                    f"{_traceback_tail(str(error).splitlines())}\n"
+                    "  Fix the cell, or the snippets function it calls, and build again."
                 ) from None
             except CellTimeoutError:
                 raise PluginError(
-                    f"{where}: cell {index + 1} (line {_cell_line(text, cell)}) exceeded "
-                    f"the notebook's {BUDGET_SECONDS} s budget"
+                    f"{_where(source, text, nb, index, 1)}: the notebook exceeded its "
+                    f"{BUDGET_SECONDS} s budget; make the cell cheaper (fewer points or steps)."
                 ) from None
+            except DeadKernelError as error:
+                raise PluginError(
+                    f"{_where(source, text, nb, index, 1)}: the kernel died while running "
+                    f"this cell ({error}); a cell must not exit the interpreter or crash it."
+                ) from None
+            size = _stream_size(cell)
+            if size > STREAM_LIMIT:
+                raise PluginError(
+                    f"{_where(source, text, nb, index, 1)} printed {size:,} bytes; the limit "
+                    f"is {STREAM_LIMIT:,} per cell. Print a summary (shape, a few values) instead."
+                )
 
 
-def _load(file: File, root: Path) -> Rendered:
-    where = Path(file.abs_src_path).relative_to(root).as_posix()
-    text = Path(file.abs_src_path).read_text(encoding="utf-8")
-    key = _cache_key(root, file.src_uri, text)
-    entry = root / CACHE / key
-    manifest = entry / "manifest.json"
-    if manifest.is_file():
-        names = json.loads(manifest.read_text(encoding="utf-8"))
-        return Rendered(
-            markdown=(entry / "page.md").read_text(encoding="utf-8"),
-            figures={name: (entry / name).read_bytes() for name in names},
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`: one process executes, the others wait."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def _cached(entry: Path) -> NotebookNode | None:
+    import nbformat
+
+    try:
+        nb = nbformat.reads(entry.read_text(encoding="utf-8"), as_version=4)
+        nbformat.validate(nb)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a truncated or foreign file: execute again
+        log.info("Ignoring unreadable cache entry %s (%s)", entry.name, error)
+        return None
+    return nb
+
+
+def _run(root: Path, source: Path) -> Executed:
+    """The executed notebook at `source` (repository-relative), from the cache or a kernel."""
+    import nbformat
+
+    text, nb = _read_notebook(root / source, source.as_posix())
+    entry = root / CACHE / f"{_cache_key(root, source, text, nb)}.ipynb"
+    with _locked(entry.with_suffix(".lock")):
+        cached = _cached(entry)
+        if cached is not None:
+            return Executed(source, text, cached)
+        started = time.monotonic()
+        _execute(root, source, text, nb)
+        _write_atomic(entry, nbformat.writes(nb).encode("utf-8"))
+    log.info("Executed %s in %.1f s", source.as_posix(), time.monotonic() - started)
+    return Executed(source, text, nb, executed=True)
+
+
+# --- rendering -------------------------------------------------------------------
+
+
+def _fence(lang: str, body: str, title: str = "") -> str:
+    ticks = "````" if "```" in body else "```"
+    header = f'{lang} title="{title}"' if title else lang
+    return f"{ticks}{header}\n{body.rstrip()}\n{ticks}"
+
+
+def _svg(payload: str) -> bytes:
+    data = payload.encode("utf-8")
+    return PATH_DATA.sub(lambda m: DECIMALS.sub(rb"\1", m[0]), data)
+
+
+def _figure_html(src: str, alt: str, payload: bytes, caption: str) -> str:
+    size = SVG_SIZE.search(payload)
+    # Width and height (CSS px; the SVG says pt) reserve the figure's box
+    # before it loads, so nothing below it jumps.
+    px = [round(float(v) * 96 / 72) for v in size.groups()] if size else []
+    dims = f' width="{px[0]}" height="{px[1]}"' if px else ""
+    img = f'<img class="nb-figure" src="{src}" alt="{html.escape(alt)}"{dims} loading="lazy">'
+    if not caption:
+        return f'<figure class="nb-figure-box">\n{img}\n</figure>'
+    caption = f'<figcaption markdown="span">{caption}</figcaption>'
+    return f'<figure class="nb-figure-box" markdown>\n{img}\n{caption}\n</figure>'
+
+
+@dataclass
+class _CellView:
+    """One code cell as a page shows it."""
+
+    where: str
+    alt: str
+    caption: str
+    title: str
+
+
+def _render_cell(cell: NotebookNode, view: _CellView, figures: str, out: Rendered) -> str:
+    """Markdown for one cell; `figures` is the figures' folder relative to the page."""
+    blocks: list[str] = []
+    if "hide-input" not in cell.metadata.get("tags", []):
+        blocks.append(_fence("python", cell.source, view.title))
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            if output.name == "stdout":
+                blocks.append(_fence("text", output.text))
+            continue
+        data = output.get("data", {})
+        mime = next((m for m in FIGURE_TYPES if m in data), None)
+        if mime is None:
+            # A repr like "<Line2D at 0x7f...>" is noise, and it differs per run.
+            text = data.get("text/plain", "")
+            if output.output_type == "execute_result" and not OBJECT_REPR.search(text):
+                blocks.append(_fence("text", text))
+            continue
+        if not view.alt:
+            raise PluginError(
+                f"{view.where} draws a figure without alt text: give it `alt:` "
+                "(a sentence saying what the figure shows)"
+            )
+        base = cell.metadata.get("name") or f"figure-{len(out.figures) + 1}"
+        name = f"{base}.{FIGURE_TYPES[mime]}"
+        if any(f.name == name for f in out.figures):
+            raise PluginError(f"{view.where}: figure name '{name}' is used twice")
+        payload = base64.b64decode(data[mime]) if mime == "image/png" else _svg(data[mime])
+        out.figures.append(Figure(name, payload))
+        src = posixpath.join(figures, name) if figures != "." else name
+        blocks.append(_figure_html(src, view.alt, payload, view.caption))
+    return "\n\n".join(blocks)
+
+
+def _code_cells(nb: NotebookNode) -> list[tuple[int, NotebookNode]]:
+    return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+
+def _download(cells: list[NotebookNode], nb: NotebookNode) -> bytes:
+    import nbformat
+
+    # Only what Jupyter needs to open it: jupytext's own metadata lists its
+    # filters in an order that varies from run to run.
+    metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    out = nbformat.v4.new_notebook(metadata=metadata)
+    # nbformat 4.4: no cell ids, which would be random and differ per build.
+    out.nbformat_minor = 4
+    out.cells = cells
+    for cell in out.cells:
+        cell.pop("id", None)
+    nbformat.validate(out)
+    # Stable bytes: nbformat would otherwise stamp random cell ids.
+    return json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _parse_options(block: re.Match[str], page: str, line: int) -> dict[str, str]:
+    text = "\n".join(row[4:] for row in block["options"].splitlines())
+    try:
+        options = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as error:
+        raise PluginError(f"{page}:{line}: cell '{block['name']}': bad options: {error}") from None
+    if not isinstance(options, dict) or set(options) - CELL_OPTIONS:
+        raise PluginError(
+            f"{page}:{line}: cell '{block['name']}': options must be "
+            f"{' and '.join(sorted(CELL_OPTIONS))}, indented by four spaces"
         )
-    import jupytext  # only on a cache miss, like nbclient
-
-    started = time.monotonic()
-    nb = jupytext.reads(text, fmt="md")
-    _execute(root, where, text, nb)
-    rendered = _render(Path(file.src_uri).stem, nb, where)
-    rendered.executed = True
-    entry.mkdir(parents=True, exist_ok=True)
-    for name, payload in rendered.figures.items():
-        (entry / name).write_bytes(payload)
-    (entry / "page.md").write_text(rendered.markdown, encoding="utf-8")
-    manifest.write_text(json.dumps(sorted(rendered.figures)), encoding="utf-8")
-    log.info("Executed %s in %.1f s", where, time.monotonic() - started)
-    return rendered
+    return {k: str(v).strip() for k, v in options.items()}
 
 
-def _is_notebook(file: File) -> bool:
-    if not file.is_documentation_page() or file.abs_src_path is None:
-        return False
+def render_figures_page(page: str, text: str, run: Executed, figures: str) -> Rendered:
+    """A figures page: its `/// cell | name` blocks replaced by the cells they name."""
+    import nbformat
+
+    front, body = _split_front_matter(text)
+    offset = front.count("\n")
+    out = Rendered(markdown="")
+    named = [(i, c) for i, c in _code_cells(run.nb) if c.metadata.get("name")]
+    for index, cell in _code_cells(run.nb):
+        if not cell.metadata.get("name") and cell.get("outputs"):
+            where = _where(run.source, run.text, run.nb, index, 1)
+            raise PluginError(f"{where}: a set-up cell (no name) must not output anything")
+    pieces: list[str] = []
+    cells: list[NotebookNode] = []
+    position, expected = 0, 0
+    for block in CELL_BLOCK.finditer(body):
+        line = offset + body.count("\n", 0, block.start()) + 1
+        name = block["name"]
+        order = [c.metadata["name"] for _, c in named]
+        if name not in order:
+            raise PluginError(
+                f"{page}:{line}: no cell named '{name}' in {run.source.as_posix()} "
+                f"(its cells: {', '.join(order)})"
+            )
+        if order.index(name) != expected:
+            raise PluginError(
+                f"{page}:{line}: cell '{name}' is out of order or repeated; the page must "
+                f"show {run.source.as_posix()}'s named cells once each, in order: "
+                + ", ".join(order)
+            )
+        index, cell = named[expected]
+        expected += 1
+        options = _parse_options(block, page, line)
+        view = _CellView(
+            where=_where(run.source, run.text, run.nb, index, 1) + f" (shown on {page}:{line})",
+            alt=options.get("alt", ""),
+            caption=options.get("caption", ""),
+            title=f"{run.source.as_posix()} · {name}",
+        )
+        prose = body[position : block.start()]
+        pieces += [prose, _render_cell(cell, view, figures, out)]
+        cells.append(nbformat.v4.new_markdown_cell(prose.strip()))
+        previous = named[expected - 2][0] if expected > 1 else -1
+        cells += [c for i, c in _code_cells(run.nb) if previous < i <= index]
+        position = block.end()
+    if expected != len(named):
+        missing = ", ".join(c.metadata["name"] for _, c in named[expected:])
+        raise PluginError(f"{page}: cells of {run.source.as_posix()} not shown: {missing}")
+    pieces.append(body[position:])
+    cells.append(nbformat.v4.new_markdown_cell(body[position:].strip()))
+    out.markdown = "".join(pieces)
+    out.download = _download([c for c in cells if c.source or c.cell_type == "code"], run.nb)
+    return out
+
+
+def render_notebook_page(run: Executed, figures: str) -> Rendered:
+    """A notebook dropped into the docs tree, shown cell by cell."""
+    out = Rendered(markdown="")
+    blocks = []
+    for index, cell in enumerate(run.nb.cells):
+        if cell.cell_type == "markdown":
+            blocks.append(cell.source)
+        elif cell.cell_type == "code":
+            view = _CellView(
+                where=_where(run.source, run.text, run.nb, index, 1),
+                alt=str(cell.metadata.get("alt", "")),
+                caption=str(cell.metadata.get("caption", "")),
+                title="",
+            )
+            blocks.append(_render_cell(cell, view, figures, out))
+    out.markdown = "\n\n".join(b for b in blocks if b) + "\n"
+    out.download = _download(list(run.nb.cells), run.nb)
+    return out
+
+
+# --- MkDocs events ---------------------------------------------------------------
+
+
+class NotebookFile(File):
+    """A `.ipynb` or jupytext `.py` in the docs tree, built as a page."""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+@dataclass
+class _State:
+    pages: dict[str, Rendered] = field(default_factory=dict)  # src_uri -> rendered
+    executed: int = 0
+
+
+_state = _State()
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _figures_source(file: File) -> Path | None:
+    """snippets/notebooks/<topic>.py for a page with `notebook: <topic>`."""
+    if not file.is_documentation_page() or not file.src_uri.endswith(".md"):
+        return None
     _, meta = get_data(Path(file.abs_src_path).read_text(encoding="utf-8"))
-    return "jupyter" in meta
+    topic = meta.get("notebook")
+    return None if topic is None else NOTEBOOKS / f"{topic}.py"
+
+
+def _is_dropped_notebook(file: File) -> bool:
+    return file.src_uri.endswith((".ipynb", ".py"))
 
 
 def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:
-    server.watch(str(Path(config.config_file_path).parent / SNIPPETS))
+    server.watch(str(_root(config) / SNIPPETS))
     return server
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    root = Path(config.config_file_path).parent
-    notebooks = [f for f in files.documentation_pages() if _is_notebook(f)]
+    root = _root(config)
+    work: dict[str, tuple[File, Path]] = {}  # src_uri -> (page file, notebook source)
+    for file in list(files):
+        if _is_dropped_notebook(file):
+            page = NotebookFile(file.src_uri, file.src_dir, file.dest_dir, file.use_directory_urls)
+            files.remove(file)
+            files.append(page)
+            work[page.src_uri] = (page, Path(page.abs_src_path).relative_to(root))
+        elif (source := _figures_source(file)) is not None:
+            if not (root / source).is_file():
+                raise PluginError(f"{file.src_uri}: front matter names {source}, which is missing")
+            work[file.src_uri] = (file, source)
+    sources = sorted({source for _, source in work.values()})
     # Kernels are separate processes; run up to one per core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda f: _load(f, root), notebooks))
-    _rendered.clear()
-    for file, rendered in zip(notebooks, results, strict=True):
-        _rendered[file.src_uri] = rendered
-        folder = Path(file.src_uri).with_suffix("").as_posix()
-        for name, payload in rendered.figures.items():
-            files.append(File.generated(config, f"{folder}/{name}", content=payload))
-    executed = sum(r.executed for r in results)
-    log.info("Notebooks: %d executed, %d from cache", executed, len(results) - executed)
+        runs = dict(zip(sources, pool.map(lambda s: _run(root, s), sources), strict=True))
+    _state.pages.clear()
+    for src_uri, (file, source) in sorted(work.items()):
+        run = runs[source]
+        stem = Path(src_uri).with_suffix("")
+        # Figures and the download sit in a folder named after the page.
+        figures = posixpath.relpath(stem.as_posix(), posixpath.dirname(file.dest_uri) or ".")
+        if isinstance(file, NotebookFile):
+            rendered = render_notebook_page(run, figures)
+        else:
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
+            page = Path(file.abs_src_path).relative_to(root).as_posix()
+            rendered = render_figures_page(page, text, run, figures)
+        _state.pages[src_uri] = rendered
+        for figure in rendered.figures:
+            files.append(File.generated(config, f"{stem}/{figure.name}", content=figure.payload))
+        download = f"{stem}/{stem.name}.ipynb"
+        files.append(File.generated(config, download, content=rendered.download))
+    _state.executed = sum(run.executed for run in runs.values())
+    log.info("Notebooks: %d executed, %d from cache", _state.executed, len(runs) - _state.executed)
     return files
 
 
+def _split_front_matter(text: str) -> tuple[str, str]:
+    match = re.match(r"^---\n.*?\n---[ \t]*\n", text, re.S)
+    return (match[0], text[match.end() :]) if match else ("", text)
+
+
+def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
+    rendered = _state.pages.get(page.file.src_uri)
+    if rendered is None or not isinstance(page.file, NotebookFile):
+        return None
+    return rendered.markdown
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    rendered = _rendered.get(page.file.src_uri)
-    return rendered.markdown if rendered else markdown
+    rendered = _state.pages.get(page.file.src_uri)
+    if rendered is None:
+        return markdown
+    if not isinstance(page.file, NotebookFile):
+        markdown = rendered.markdown
+    stem = Path(page.file.src_uri).with_suffix("")
+    # The label is language-specific: each language's config sets it.
+    label = config.extra.get("notebook_download", "Download the notebook")
+    link = f"{stem.name}/{stem.name}.ipynb"
+    button = f"[:material-download: {label}]({link}){{ .md-button .nb-download download }}"
+    title = re.search(r"^# .+$", markdown, re.M)
+    if title is None:
+        return f"{button}\n\n{markdown}"
+    return f"{markdown[: title.end()]}\n\n{button}\n{markdown[title.end() :]}"
+
+
+# --- cache maintenance -----------------------------------------------------------
+
+
+def prune(root: Path) -> list[Path]:
+    """Delete cache entries that no notebook in the repository maps to."""
+    sources = [p.relative_to(root) for p in (root / NOTEBOOKS).glob("*.py")]
+    sources += [
+        p.relative_to(root)
+        for p in (root / "docs").rglob("*")
+        if p.suffix in (".ipynb", ".py") and "hooks" not in p.parts
+    ]
+    keep = set()
+    for source in sources:
+        text, nb = _read_notebook(root / source, source.as_posix())
+        keep.add(_cache_key(root, source, text, nb))
+    removed = [
+        p for p in (root / CACHE).glob("*") if p.is_file() and p.name.split(".")[0] not in keep
+    ]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["prune"]:
+        sys.exit("usage: python -P docs/hooks/notebooks.py prune")
+    gone = prune(Path.cwd())
+    print(f"removed {len(gone)} cache files from {CACHE}")
