@@ -10,7 +10,12 @@ import numpy as np
 from matplotlib.patches import Polygon
 
 from snippets.activations import sigmoid
-from snippets.normalization import batchnorm_forward, groupnorm_forward
+from snippets.normalization import (
+    batchnorm_forward,
+    groupnorm_forward,
+    instancenorm_forward,
+    layernorm_forward,
+)
 from snippets.plotting import PALETTE, use_style
 
 use_style()
@@ -59,15 +64,30 @@ def draw_block(ax, title, n_range, c_range):
 
 
 # %% name="norm-axes"
-fig, axes = plt.subplots(1, 4, figsize=(10, 2.6))
-shaded = {  # (samples, channels) of one group
-    "BatchNorm": ((0, N_CELLS), (0, 1)),
-    "LayerNorm": ((0, 1), (0, C_CELLS)),
-    "InstanceNorm": ((0, 1), (0, 1)),
-    "GroupNorm": ((0, 1), (0, 3)),
+def shared_statistics(forward) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (samples, channels) ranges that share one mean and variance with
+    element (0, 0): nudge it, and see which outputs of the layer move."""
+    x = np.random.default_rng(0).normal(size=(N_CELLS, C_CELLS, 2, 2))
+    nudged = x.copy()
+    nudged[0, 0, 0, 0] += 1.0
+    moved = np.abs(forward(nudged) - forward(x)) > 1e-12
+    n = np.flatnonzero(moved.any(axis=(1, 2, 3)))
+    c = np.flatnonzero(moved.any(axis=(0, 2, 3)))
+    return (n.min(), n.max() + 1), (c.min(), c.max() + 1)
+
+
+gamma, beta = np.ones(C_CELLS), np.zeros(C_CELLS)
+layers = {
+    "BatchNorm": lambda x: batchnorm_forward(
+        x, gamma, beta, np.zeros(C_CELLS), np.ones(C_CELLS), train=True
+    )[0],
+    "LayerNorm": lambda x: layernorm_forward(x, gamma, beta)[0],
+    "InstanceNorm": lambda x: instancenorm_forward(x, gamma, beta)[0],
+    "GroupNorm": lambda x: groupnorm_forward(x, gamma, beta, G=2)[0],
 }
-for ax, (title, (n_range, c_range)) in zip(axes, shaded.items(), strict=False):
-    draw_block(ax, title, n_range, c_range)
+fig, axes = plt.subplots(1, 4, figsize=(10, 2.6))
+for ax, (title, forward) in zip(axes, layers.items(), strict=True):
+    draw_block(ax, title, *shared_statistics(forward))
 fig.tight_layout()
 
 
