@@ -54,7 +54,7 @@ Prose with math $x^2$.
 More prose.
 
 /// cell | line
-    alt: A straight line through the origin, in (0, 2]
+    alt: A straight line through the origin: y = 2x, for x in (0, 2]
     caption: The slope is **two**.
 ///
 """
@@ -128,7 +128,7 @@ def test_figures_page_shows_cells_in_place(tmp_path: Path) -> None:
     html = (root / "site" / "index.html").read_text()
     assert "42" in html  # the printed output
     assert html.index("Prose with math") < html.index("42") < html.index("More prose")
-    assert 'alt="A straight line through the origin, in (0, 2]"' in html
+    assert 'alt="A straight line through the origin: y = 2x, for x in (0, 2]"' in html
     assert "<strong>two</strong>" in html  # the caption is Markdown
     assert "snippets/notebooks/demo.py · answer" in html  # where the code lives
     assert "use_style()" not in html  # set-up cells are not shown
@@ -215,7 +215,10 @@ def test_a_cell_printing_megabytes_fails(tmp_path: Path) -> None:
 
 def test_a_figure_without_alt_text_fails(tmp_path: Path) -> None:
     root = _site(
-        tmp_path, page=PAGE.replace("    alt: A straight line through the origin, in (0, 2]\n", "")
+        tmp_path,
+        page=PAGE.replace(
+            "    alt: A straight line through the origin: y = 2x, for x in (0, 2]\n", ""
+        ),
     )
     error = _failure(root)
     assert "cell 'line') (shown on docs/index.md:14) draws a figure without alt text" in error
@@ -230,7 +233,7 @@ def test_a_figure_without_alt_text_fails(tmp_path: Path) -> None:
             "docs/index.md:9: cell 'line' is out of",
         ),
         (PAGE[: PAGE.index("More prose")], "cells of snippets/notebooks/demo.py not shown: line"),
-        (PAGE.replace("    caption:", "    captoin:"), "docs/index.md:14: cell 'line': options"),
+        (PAGE.replace("    caption:", "    captoin:"), "docs/index.md:16: cell 'line': expected"),
     ],
     ids=["unknown", "order", "missing", "option"],
 )

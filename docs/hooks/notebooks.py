@@ -67,7 +67,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -443,17 +442,25 @@ def _download(cells: list[NotebookNode], nb: NotebookNode) -> bytes:
 
 
 def _parse_options(block: re.Match[str], page: str, line: int) -> dict[str, str]:
-    text = "\n".join(row[4:] for row in block["options"].splitlines())
-    try:
-        options = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as error:
-        raise PluginError(f"{page}:{line}: cell '{block['name']}': bad options: {error}") from None
-    if not isinstance(options, dict) or set(options) - CELL_OPTIONS:
-        raise PluginError(
-            f"{page}:{line}: cell '{block['name']}': options must be "
-            f"{' and '.join(sorted(CELL_OPTIONS))}, indented by four spaces"
-        )
-    return {k: str(v).strip() for k, v in options.items()}
+    """`key: value` lines, one option each. Not YAML: an alt text is prose and
+    may hold ': ', brackets or quotes; a value in double quotes is read as a
+    JSON string."""
+    options: dict[str, str] = {}
+    for offset, row in enumerate(block["options"].splitlines(), start=1):
+        if not row.strip():
+            continue
+        match = re.fullmatch(r"    (\w+):[ \t]*(.*?)[ \t]*", row)
+        if match is None or match[1] not in CELL_OPTIONS:
+            raise PluginError(
+                f"{page}:{line + offset}: cell '{block['name']}': expected an option line "
+                f"'    alt: ...' or '    caption: ...' (four spaces, then one of "
+                f"{', '.join(sorted(CELL_OPTIONS))}), got {row.strip()!r}"
+            )
+        value = match[2]
+        if len(value) > 1 and value[0] == value[-1] == '"':
+            value = json.loads(value)
+        options[match[1]] = value
+    return options
 
 
 def render_figures_page(page: str, text: str, run: Executed, figures: str) -> Rendered:

@@ -3,10 +3,13 @@
 import numpy as np
 
 from snippets.lora import (
+    dequantize_blockwise,
     lora_forward,
     lora_init,
     lora_merge,
     lora_param_count,
+    nf4_levels,
+    quantize_blockwise,
     quantized_bits_per_param,
 )
 
@@ -59,3 +62,16 @@ print(
 # --8<-- [end:memory]
 assert n_lora == 39_976_960
 assert round(full / GB) == 108 and 4.0 < qlora / GB < 4.2
+
+# --8<-- [start:nf4]
+rng = np.random.default_rng(0)
+w = rng.normal(scale=0.02, size=64 * 1024)  # pretrained weights are roughly normal
+print("NF4 levels:", " ".join(f"{v:.2f}" for v in nf4_levels()))
+errors = {}
+for name, levels in [("NF4", nf4_levels()), ("int4", np.arange(-7, 8) / 7)]:
+    codes, absmax = quantize_blockwise(w, levels, block=64)
+    w_hat = dequantize_blockwise(codes, absmax, levels, block=64)
+    errors[name] = np.sqrt(np.mean((w_hat - w) ** 2)) / np.std(w)
+    print(f"{name:<4} relative RMS error {errors[name]:.3f}")
+# --8<-- [end:nf4]
+assert errors["NF4"] < errors["int4"]
