@@ -5,12 +5,17 @@
 - snippets/external/*.py (code for libraries we do not install) parse, are never
   imported by code that runs, and appear on pages only inside a "not executed" note;
 - no page has a fenced Python block other than `--8<--` include lines;
-- every `--8<-- "file:region"` on a page names a region that exists.
+- every `--8<-- "file:region"` on a page names a region that exists;
+- printed output shown after an example (a ```text block) is what it prints.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
+import io
+import itertools
 import os
 import re
 import subprocess
@@ -262,3 +267,73 @@ def test_includes_name_existing_regions(page: Path) -> None:
         if (m := INCLUDE.match(line)) and (why := _check_include(m.group(2))):
             bad.append(f'{_rel(page)}:{lineno}: --8<-- "{m.group(2)}": {why}')
     assert not bad, "\n".join(bad)
+
+
+# --- 5. printed output shown on a page is what the example prints -------------------------
+
+
+@functools.cache
+def _region_output(example: Path) -> dict[str, str]:
+    """What each region of an example prints, running the file region by region
+    in one namespace (as `python example.py` would, top to bottom)."""
+    text = example.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    cuts = [0, *(line for _, _, line in _regions(text)), len(lines)]
+    namespace: dict[str, object] = {"__name__": "__main__", "__file__": str(example)}
+    printed: list[str] = []
+    for start, end in itertools.pairwise(cuts):
+        buffer = io.StringIO()
+        # Line numbers in tracebacks stay those of the file: pad with blank lines.
+        chunk = "\n" * start + "".join(lines[start:end])
+        with contextlib.redirect_stdout(buffer):
+            exec(compile(chunk, str(example), "exec"), namespace)
+        printed.append(buffer.getvalue())
+    outputs: dict[str, str] = {}
+    markers = _regions(text)
+    for i, (kind, name, _) in enumerate(markers):
+        if kind == "start":
+            end = next(j for j, m in enumerate(markers) if j > i and m[:2] == ("end", name))
+            outputs[name] = "".join(printed[i + 1 : end + 1])
+    return outputs
+
+
+def _shown_outputs(page: Path) -> list[tuple[int, str, str, str]]:
+    """(line, example file, region, text) for every ```text block that follows
+    an include of an example region on `page`."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    found = []
+    for lineno, body in _python_fences(lines):
+        includes = [INCLUDE.match(b) for b in body if b.strip()]
+        if len(includes) != 1 or not includes[0] or ":" not in includes[0].group(2):
+            continue
+        target = includes[0].group(2)
+        if not target.startswith("snippets/examples/"):
+            continue
+        after = lineno + len(body) + 1  # index of the line after the closing fence
+        while after < len(lines) and not lines[after].strip():
+            after += 1
+        opening = FENCE_OPEN.match(lines[after]) if after < len(lines) else None
+        if not opening or opening.group(3).strip() not in ("text", "console", "output"):
+            continue
+        close = re.compile(rf"^\s*{re.escape(opening.group(2))}\s*$")
+        end = after + 1
+        while end < len(lines) and not close.match(lines[end]):
+            end += 1
+        indent = len(opening.group(1))
+        shown = "\n".join(line[indent:] for line in lines[after + 1 : end])
+        path, _, region = target.partition(":")
+        found.append((after + 1, path, region, shown))
+    return found
+
+
+@pytest.mark.parametrize("page", _pages(), ids=_page_id)
+def test_printed_output_on_pages_is_what_the_example_prints(page: Path) -> None:
+    stale = []
+    for lineno, path, region, shown in _shown_outputs(page):
+        printed = _region_output(ROOT / path)[region]
+        if printed.rstrip() != shown.rstrip():
+            stale.append(
+                f"{_rel(page)}:{lineno}: the output shown for {path}:{region} is stale; "
+                f"it now prints:\n{printed}"
+            )
+    assert not stale, "\n".join(stale)
