@@ -11,6 +11,12 @@ This hook (1) adds the company's display name in the page's language
 (2) replaces `<!-- questions:company -->` on a page with every tagged question
 grouped by company, and `<!-- questions:topic -->` with every question of the
 site grouped by page (pages with answer blocks), each linked to its anchor.
+
+The attribute list of a question heading may hold `data-company` (in double,
+single or no quotes), `#id` and `.class`; anything else, an unknown company, a
+company on a heading other than a question (level 2), or an attribute list
+that does not parse fails the build, naming the page and the line: a tag the
+hook cannot read would otherwise drop the question from the index silently.
 """
 
 from __future__ import annotations
@@ -25,11 +31,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import get_data
 
 HEADING = re.compile(r"^##[ \t]+(?P<title>.+?)(?:[ \t]*\{(?P<attrs>[^}]*)\})?[ \t]*$", re.M)
-COMPANY = re.compile(r'data-company="(?P<key>[^"]+)"')
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.M | re.S)
+FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n.*?\n(?:\.{3}|-{3})[ \t]*\n", re.S)
+# One item of an attr_list: key="v", key='v', key=v, .class or #id.
+ATTR = re.compile(
+    r"""\s*(?:(?P<key>[\w:-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=]+))"""
+    r"""|(?P<cls>\.[\w-]+)|(?P<id>\#[\w-]+))\s*"""
+)
+ATTR_KEYS = ("data-company",)
 
 
 @dataclass(frozen=True)
@@ -48,23 +59,82 @@ def _slugify(config: MkDocsConfig):
     return config.mdx_configs["toc"]["slugify"]
 
 
+def _blank(match: re.Match[str]) -> str:
+    """Replace a match by as many empty lines, so line numbers still hold."""
+    return "\n" * match[0].count("\n")
+
+
+def _prose(source: str) -> str:
+    """The page source without front matter and fenced code, lines kept in place."""
+    return FENCE.sub(_blank, FRONT_MATTER.sub(_blank, source.replace("\r\n", "\n")))
+
+
+def parse_attrs(attrs: str, where: str) -> dict[str, str]:
+    """The key=value items of a heading's attr_list (quotes removed); raise
+    PluginError naming `where` on anything but data-company, #id and .class."""
+    items: dict[str, str] = {}
+    text = attrs.strip().removeprefix(":")
+    position = 0
+    while position < len(text):
+        match = ATTR.match(text, position)
+        if match is None or match.end() == position:
+            raise PluginError(
+                f"{where}: cannot parse the attribute list {{{attrs}}} at {text[position:]!r}. "
+                'Write it as { data-company="key" }.'
+            )
+        position = match.end()
+        key = match["key"]
+        if key is None:
+            continue  # .class or #id
+        if key not in ATTR_KEYS:
+            raise PluginError(
+                f"{where}: unknown heading attribute '{key}'. A question heading takes "
+                '{ data-company="key" } (and #id, .class); check the spelling.'
+            )
+        items[key] = next(v for v in (match["dq"], match["sq"], match["bare"]) if v is not None)
+    return items
+
+
+def _company(match: re.Match[str], where: str, companies: dict[str, str]) -> str | None:
+    key = parse_attrs(match["attrs"], where).get("data-company") if match["attrs"] else None
+    if key is not None and key not in companies:
+        raise PluginError(
+            f"{where}: unknown company '{key}' in data-company. Use one of: "
+            f"{', '.join(companies)} (extra.companies in mkdocs.yml), or add it there."
+        )
+    return key
+
+
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     slugify = _slugify(config)
     companies = config.extra.get("companies", {})
+    root = Path(config.config_file_path).parent
     _questions.clear()
     for page in nav.pages:
-        source = Path(page.file.abs_src_path).read_text(encoding="utf-8")
-        body = FENCE.sub("", get_data(source)[0])
+        path = Path(page.file.abs_src_path)
+        body = _prose(path.read_text(encoding="utf-8"))
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        headings = {}
+        for match in HEADING.finditer(body):
+            line = body.count("\n", 0, match.start()) + 1
+            headings[line] = match
+            if re.search(r"\{[^}]*$", match["title"]) or "data-company" in match["title"]:
+                raise PluginError(
+                    f"{name}:{line}: unbalanced braces in the heading {match[0].strip()!r}. "
+                    'Close its attribute list: ## Question? { data-company="key" }'
+                )
+            _company(match, f"{name}:{line}", companies)
+        for line, text in enumerate(body.splitlines(), start=1):
+            if "data-company" in re.sub(r"`+[^`]*`+", "", text) and line not in headings:
+                raise PluginError(
+                    f"{name}:{line}: data-company outside a question heading. Put it at the "
+                    'end of a level-2 heading: ## Question? { data-company="key" }'
+                )
         if "type: answer" not in body:
             continue  # not a page of interview questions
         title = next(iter(re.findall(r"^#[ \t]+(.+)$", body, re.M)), page.file.name)
-        for match in HEADING.finditer(body):
-            company = COMPANY.search(match["attrs"] or "")
-            key = company["key"] if company else None
-            if key is not None and key not in companies:
-                raise PluginError(
-                    f"{page.file.src_uri}: unknown company '{key}' (known: {', '.join(companies)})"
-                )
+        for line, match in headings.items():
+            key = _company(match, f"{name}:{line}", companies)
             anchor = slugify(match["title"], "-")
             _questions.append(Question(page.file.src_uri, title, match["title"], anchor, key))
     return nav
@@ -106,8 +176,19 @@ def _by_topic(page: Page) -> str:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     companies = config.extra.get("companies", {})
-    markdown = COMPANY.sub(
-        lambda m: f'{m[0]} data-label="{companies.get(m["key"], m["key"])}"', markdown
-    )
+
+    def label(match: re.Match[str]) -> str:
+        if not match["attrs"] or "data-company" not in match["attrs"]:
+            return match[0]
+        key = _company(match, page.file.src_uri, companies)
+        others = ATTR.sub(lambda a: "" if a["key"] else a[0], match["attrs"]).strip(" :")
+        attrs = f'{others} data-company="{key}"'.strip() + f' data-label="{companies[key]}"'
+        return f"## {match['title']} {{ {attrs} }}"
+
+    parts, last = [], 0
+    for fence in FENCE.finditer(markdown):  # headings in code blocks are code
+        parts += [HEADING.sub(label, markdown[last : fence.start()]), fence[0]]
+        last = fence.end()
+    markdown = "".join([*parts, HEADING.sub(label, markdown[last:])])
     markdown = markdown.replace("<!-- questions:company -->", _by_company(page, config))
     return markdown.replace("<!-- questions:topic -->", _by_topic(page))
