@@ -112,6 +112,7 @@ class Executed:
     source: Path  # repository-relative path of the notebook's file
     text: str  # the file's text, for line numbers in messages
     nb: NotebookNode
+    key: str  # its cache key: what it was executed from
     executed: bool = False
 
 
@@ -337,16 +338,17 @@ def _run(root: Path, source: Path) -> Executed:
     import nbformat
 
     text, nb = _read_notebook(root / source, source.as_posix())
-    entry = root / CACHE / f"{_cache_key(root, source, text, nb)}.ipynb"
+    key = _cache_key(root, source, text, nb)
+    entry = root / CACHE / f"{key}.ipynb"
     with _locked(entry.with_suffix(".lock")):
         cached = _cached(entry)
         if cached is not None:
-            return Executed(source, text, cached)
+            return Executed(source, text, cached, key)
         started = time.monotonic()
         _execute(root, source, text, nb)
         _write_atomic(entry, nbformat.writes(nb).encode("utf-8"))
     log.info("Executed %s in %.1f s", source.as_posix(), time.monotonic() - started)
-    return Executed(source, text, nb, executed=True)
+    return Executed(source, text, nb, key, executed=True)
 
 
 # --- rendering -------------------------------------------------------------------
@@ -551,6 +553,9 @@ class NotebookFile(File):
 @dataclass
 class _State:
     pages: dict[str, Rendered] = field(default_factory=dict)  # src_uri -> rendered
+    # src_uri -> cache key of the notebook its last build showed. Hooks stay
+    # loaded across the rebuilds of `mkdocs serve`, and so does this.
+    shown: dict[str, str] = field(default_factory=dict)
     executed: int = 0
 
 
@@ -609,6 +614,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             page = Path(file.abs_src_path).relative_to(root).as_posix()
             rendered = render_figures_page(page, text, run, figures)
         _state.pages[src_uri] = rendered
+        if _state.shown.get(src_uri, run.key) != run.key:
+            _outdate(file)
+        _state.shown[src_uri] = run.key
         for figure in rendered.figures:
             files.append(File.generated(config, f"{stem}/{figure.name}", content=figure.payload))
         download = f"{stem}/{stem.name}.ipynb"
@@ -616,6 +624,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     _state.executed = sum(run.executed for run in runs.values())
     log.info("Notebooks: %d executed, %d from cache", _state.executed, len(runs) - _state.executed)
     return files
+
+
+def _outdate(file: File) -> None:
+    """Make a dirty build (`mkdocs serve --dirty`) render this page again: its
+    source is unchanged, but the notebook it shows was executed anew. MkDocs
+    compares the page's output time with its source's."""
+    dest = Path(file.abs_dest_path)
+    if dest.is_file():
+        os.utime(dest, ns=(0, 0))
 
 
 def _split_front_matter(text: str) -> tuple[str, str]:

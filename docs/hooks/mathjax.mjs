@@ -1,0 +1,94 @@
+// Build-time MathJax: TeX in, CommonHTML out, for docs/hooks/math.py.
+//
+// One long-lived process per language build. It reads JSON lines on stdin and
+// answers each with one JSON line on stdout, in order:
+//
+//   {"tex": "x^2", "display": false}
+//     -> {"html": "<mjx-container ...>", "width": <em>, "usage": {...}}
+//        or {"error": "..."}
+//   {"css": <union of the usage objects of every formula on the site>}
+//     -> {"css": "..."}   the stylesheet for exactly those glyphs and wrappers
+//
+// "usage" lists what a formula needs from the stylesheet (CHTML's adaptive CSS,
+// which in the browser is injected as formulas appear): wrapper kinds
+// (mjx-mfrac, ...), characters per font variant and stretchy delimiters. The
+// Python side caches it with the formula, so the site's one stylesheet can be
+// rebuilt from the cache without typesetting anything again.
+//
+// TeX errors are errors: no noerrors (which would render the source in red),
+// no noundefined (red text for an unknown macro), and formatError rethrows.
+
+import {createInterface} from 'node:readline';
+import {createRequire} from 'node:module';
+
+const require = createRequire(import.meta.url);
+const {mathjax} = require('mathjax-full/js/mathjax.js');
+const {TeX} = require('mathjax-full/js/input/tex.js');
+const {CHTML} = require('mathjax-full/js/output/chtml.js');
+const {liteAdaptor} = require('mathjax-full/js/adaptors/liteAdaptor.js');
+const {RegisterHTMLHandler} = require('mathjax-full/js/handlers/html.js');
+const {AssistiveMmlHandler} = require('mathjax-full/js/a11y/assistive-mml.js');
+const {AllPackages} = require('mathjax-full/js/input/tex/AllPackages.js');
+
+// argv: the URL of the woff fonts, relative to the stylesheet.
+const fontURL = process.argv[2] || 'fonts';
+
+// The packages the browser build (tex-chtml-full.js) had, minus those that
+// hide mistakes; newcommand is out because pages must not define macros.
+const HIDES_ERRORS = new Set(['noerrors', 'noundefined', 'newcommand']);
+const packages = AllPackages.filter((name) => !HIDES_ERRORS.has(name));
+
+const adaptor = liteAdaptor();
+AssistiveMmlHandler(RegisterHTMLHandler(adaptor));
+const tex = new TeX({
+  packages,
+  formatError(_jax, error) {
+    throw error;
+  },
+});
+const chtml = new CHTML({fontURL, adaptiveCSS: true});
+const html = mathjax.document('', {InputJax: tex, OutputJax: chtml});
+const font = chtml.font;
+
+function usages() {
+  return [chtml.wrapperUsage, font.charUsage, font.delimUsage];
+}
+
+function render(request) {
+  for (const usage of usages()) usage.clear();
+  // What html.convert() does, keeping the MathItem to measure it.
+  const math = new html.options.MathItem(request.tex, tex, Boolean(request.display));
+  math.start.node = adaptor.body(html.document);
+  math.setMetrics(16, 8, 80 * 8, 1000000, 1);
+  math.convert(html);
+  const [wrappers, chars, delims] = usages().map((usage) => usage.update());
+  const width = chtml.getBBox(math, html).w; // in em
+  return {
+    html: adaptor.outerHTML(math.typesetRoot),
+    width: Math.round(width * 100) / 100,
+    usage: {wrappers, chars, delims},
+  };
+}
+
+function stylesheet(usage) {
+  chtml.clearCache();
+  for (const kind of usage.wrappers || []) chtml.wrapperUsage.add(kind);
+  for (const item of usage.chars || []) font.charUsage.add(item);
+  for (const n of usage.delims || []) font.delimUsage.add(n);
+  return adaptor.textContent(chtml.styleSheet(html));
+}
+
+function answer(line) {
+  const request = JSON.parse(line);
+  try {
+    if (request.css) return {css: stylesheet(request.css)};
+    return render(request);
+  } catch (error) {
+    return {error: String(error && error.message ? error.message : error)};
+  }
+}
+
+const input = createInterface({input: process.stdin, crlfDelay: Infinity});
+input.on('line', (line) => {
+  if (line.trim()) process.stdout.write(JSON.stringify(answer(line)) + '\n');
+});

@@ -1,0 +1,242 @@
+"""Search, as a reader uses it (headless Chromium, the fixtures of test_browser.py)
+and as it is shipped (the index files).
+
+The browser tests serve the site at its published origin like test_browser.py;
+`DLKB_SITE=/path/to/site pytest tests/test_search.py` reuses a finished build
+instead of building one."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import test_browser
+from conftest import Build, prefix
+from playwright.sync_api import Page, expect
+from test_browser import LANGS, url
+
+# test_browser's fixtures: a Chromium, and a reader's tab on the published origin.
+playwright = test_browser.playwright
+browser = test_browser.browser
+page = test_browser.page
+
+INDEX = "search/search_index.json"
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$")
+
+
+@pytest.fixture(scope="session")
+def site(request: pytest.FixtureRequest) -> Path:
+    if os.environ.get("DLKB_SITE"):
+        return Path(os.environ["DLKB_SITE"])
+    built: Build = request.getfixturevalue("built")
+    return built.site
+
+
+def _index_bytes(site: Path, lang: str) -> bytes:
+    return (site / prefix(lang) / INDEX).read_bytes()
+
+
+def _index(site: Path, lang: str) -> dict:
+    return json.loads(_index_bytes(site, lang).decode("utf-8"))
+
+
+def _search(page: Page, lang: str, query: str) -> list[str]:
+    """Open search on the home page, type `query`, return the result pages' paths
+    in rank order (one per page: Material groups sections under their page)."""
+    page.goto(url(lang))
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")  # a keyup, which is what Material sends queries on
+    results = page.locator(".md-search-result__list > .md-search-result__item > a")
+    expect(results.first).to_be_attached(timeout=20_000)
+    # Results render per worker answer: wait until two reads agree.
+    previous: list[str] | None = None
+    hrefs: list[str] = []
+    for _ in range(20):
+        hrefs = results.evaluate_all("els => els.map(a => a.href)")
+        if hrefs == previous:
+            break
+        previous = hrefs
+        page.wait_for_timeout(250)
+    return list(dict.fromkeys(urlsplit(h).path for h in hrefs))
+
+
+# --- ranking ---------------------------------------------------------------------------
+
+FIRST = [
+    # Chinese: the query is segmented like the index (jieba), so the whole term counts.
+    ("zh", "非极大值抑制", "cv/detection/"),
+    ("zh", "注意力机制", "architectures/sequence/"),
+    ("zh", "批归一化", "normalization/"),
+    ("zh", "长短期记忆", "architectures/sequence/"),
+    ("zh", "学习率", "optimization/"),
+    ("zh", "梯度消失", "foundations/"),
+    ("zh", "过拟合", "regularization/"),
+    # English: headings and glossary names outrank body text and page tags.
+    ("en", "learning rate", "optimization/"),
+    # The glossary names the foundations question the explanation of a
+    # "residual (skip) connection" (why ResNet mitigates vanishing gradients);
+    # the CNN page's ResNet question is in the top three (test below).
+    ("en", "residual", "foundations/"),
+    ("en", "normalisation", "normalization/"),  # British spelling, American pages
+    ("en", "attention", "architectures/sequence/"),
+]
+
+
+@pytest.mark.parametrize("lang,query,expected", FIRST)
+def test_search_ranks_the_right_page_first(
+    page: Page, lang: str, query: str, expected: str
+) -> None:
+    paths = _search(page, lang, query)
+    want = urlsplit(url(lang, expected)).path
+    assert paths and paths[0] == want, f"{query!r}: first is {paths[:1]}, want {want}: {paths}"
+
+
+def test_residual_finds_resnet_in_the_top_three(page: Page) -> None:
+    paths = _search(page, "en", "residual")
+    assert urlsplit(url("en", "architectures/cnn/")).path in paths[:3], paths
+
+
+SEARCHES = [
+    ("zh", "梯度消失", "foundations/"),
+    ("zh", "批归一化", "normalization/"),
+    ("zh", "过拟合", "regularization/"),
+    ("zh", "激活函数", "activations/"),
+    ("zh", "Adam", "optimization/"),
+    ("zh", "ReLU", "activations/"),
+    ("zh", "BatchNorm", "normalization/"),
+    ("zh", "Dropout", "regularization/"),
+    ("en", "attention", "architectures/sequence/"),
+    ("en", "overfitting", "regularization/"),
+    ("en", "optimizer", "optimization/"),
+]
+
+
+@pytest.mark.parametrize("lang,query,expected", SEARCHES)
+def test_search_finds_the_page_in_its_language(
+    page: Page, lang: str, query: str, expected: str
+) -> None:
+    hrefs = _search(page, lang, query)
+    want = urlsplit(url(lang, expected)).path
+    assert want in hrefs, f"{query!r}: {want} not in {hrefs}"
+    root = urlsplit(url(LANGS[0])).path
+    for href in hrefs:
+        rel = href.removeprefix(root)
+        under = [o for o in LANGS if prefix(o) and rel.startswith(prefix(o))]
+        assert under == ([lang] if prefix(lang) else []), f"{query!r}: {href} is not {lang}"
+
+
+# --- snippets ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang,query", [("zh", "BatchNorm"), ("zh", "注意力"), ("en", "BatchNorm"), ("en", "softmax")]
+)
+def test_result_snippets_show_no_raw_tex(page: Page, lang: str, query: str) -> None:
+    _search(page, lang, query)
+    # Every teaser, the collapsed "more results" included.
+    texts = page.locator(".md-search-result__article").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    assert texts
+    raw = [t[:120] for t in texts if RAW_TEX.search(t)]
+    assert not raw, f"{query!r}: raw TeX in {len(raw)} snippets, e.g. {raw[:3]}"
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_index_is_fetched_only_when_search_opens(page: Page, lang: str) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(INDEX) else None)
+    page.goto(url(lang, "normalization/"))
+    page.wait_for_load_state("networkidle")
+    page.locator("a[href$='optimization/']:visible").first.click()  # instant navigation
+    page.wait_for_url(re.compile(r"optimization/$"))
+    page.wait_for_load_state("networkidle")
+    assert not fetched, f"search index fetched before search was opened: {fetched}"
+    with page.expect_request(lambda r: r.url.endswith(INDEX), timeout=10_000):
+        page.locator("input.md-search__input").focus()
+    box = page.locator("input.md-search__input")
+    box.fill("BatchNorm")
+    box.press("End")
+    expect(page.locator(".md-search-result__item").first).to_be_attached(timeout=20_000)
+    assert len(fetched) == 1, fetched
+
+
+# --- the index files --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_index_is_utf8_without_escapes(site: Path, lang: str) -> None:
+    raw = _index_bytes(site, lang)
+    text = raw.decode("utf-8")  # strict: fails on anything that is not UTF-8
+    escapes = re.findall(r"(?<!\\)\\u[0-9a-fA-F]{4}", text)
+    assert not escapes, f"{lang}: {len(escapes)} \\u escapes, e.g. {escapes[:5]}"
+    if lang == "zh":
+        assert re.search(r"[\u4e00-\u9fff]", text), "no Chinese written as UTF-8"
+
+
+def test_zero_width_spaces_only_between_words(site: Path) -> None:
+    """jieba's U+200B marks a word boundary; next to a space, punctuation or
+    markup it marks nothing and only costs three bytes."""
+    index = _index(site, "zh")
+    separator = re.compile(index["config"]["separator"])
+    needless = 0
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            value = doc[field]
+            for m in re.finditer("\u200b", value):
+                before = value[m.start() - 1 : m.start()]
+                after = value[m.end() : m.end() + 2]
+                at_edge = not before or not after or before in "<>\u200b" or after[0] in "<>"
+                if at_edge or separator.match(before) or separator.match(after):
+                    needless += 1
+    assert needless == 0, f"{needless} zero-width spaces next to a separator"
+    assert "\u200b" in json.dumps(index, ensure_ascii=False), "Chinese is no longer segmented"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_index_holds_no_raw_tex(site: Path, lang: str) -> None:
+    docs = _index(site, lang)["docs"]
+    raw = [
+        (d["location"], m.group(0))
+        for d in docs
+        for field in ("title", "text")
+        for m in RAW_TEX.finditer(re.sub(r"<(pre|code)>.*?</\1>", "", d[field], flags=re.S))
+    ]
+    assert not raw, f"{lang}: {len(raw)} TeX delimiters in the index, e.g. {raw[:5]}"
+    assert not any("mjx-" in d["text"] for d in docs), "MathJax markup in the index"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_formulas_are_readable_text(site: Path, lang: str) -> None:
+    """The BatchNorm formula y = gamma x-hat + beta, from MathJax's MathML (or the TeX)."""
+    docs = _index(site, lang)["docs"]
+    text = " ".join(d["text"] for d in docs if d["location"].startswith("normalization/"))
+    assert "\u03b3" in text and "\u03b2" in text, "the formulas' symbols are missing"
+    formula = "y = \u03b3 ?x\u0302? ?\\+ \u03b2"
+    assert re.search(formula, text), "the BatchNorm formula is not readable"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_keep_their_rows(site: Path, lang: str) -> None:
+    docs = _index(site, lang)["docs"]
+    rows = [
+        d["location"]
+        for d in docs
+        if d["location"].startswith("normalization/") and re.search(r"<li>[^<]* · ", d["text"])
+    ]
+    assert rows, "no table on the normalization page was indexed row by row"
+
+
+def test_glossary_names_are_keywords_of_their_questions(site: Path) -> None:
+    by = {d["location"]: d for d in _index(site, "zh")["docs"]}
+    keywords = [d.get("keywords", "") for loc, d in by.items() if loc.startswith("normalization/#")]
+    assert any("批归一化" in k for k in keywords), "批归一化 is no keyword of a BatchNorm question"
