@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -111,3 +113,71 @@ labels = np.repeat(np.arange(3), 5)  # a 3-way 5-shot episode
 support = centres[labels] + 0.3 * rng.normal(size=(15, 2))
 query = np.array([[4.5, 0.5], [0.2, 4.0], [0.1, -0.3]])
 assert prototype_predict(support, labels, query, 3).argmax(axis=1).tolist() == [1, 2, 0]
+
+
+# --8<-- [start:rpn_targets]
+def rpn_labels(anchors: Array, gt: Array, pos_thr: float = 0.7, neg_thr: float = 0.3) -> Array:
+    """Faster R-CNN RPN labels per anchor: 1 positive, 0 negative, -1 ignored."""
+    iou = box_iou(anchors, gt)  # (A, G)
+    best = iou.max(axis=1)
+    labels = np.full(len(anchors), -1.0)
+    labels[best < neg_thr] = 0
+    labels[best >= pos_thr] = 1
+    # every ground-truth box gets its best anchor(s), even below 0.7 (the second rule)
+    labels[np.nonzero(iou == iou.max(axis=0, keepdims=True))[0]] = 1
+    return labels
+
+
+def sample_anchors(
+    labels: Array, rng: np.random.Generator, batch: int = 256, pos_frac: float = 0.5
+) -> Array:
+    """Keep at most batch * pos_frac positives and fill the rest with negatives;
+    unsampled anchors become -1 (no loss)."""
+    out = labels.copy()
+    pos, neg = np.nonzero(labels == 1)[0], np.nonzero(labels == 0)[0]
+    n_pos = min(len(pos), int(batch * pos_frac))
+    out[rng.permutation(pos)[n_pos:]] = -1
+    out[rng.permutation(neg)[batch - n_pos :]] = -1
+    return out
+
+
+# --8<-- [end:rpn_targets]
+rng = np.random.default_rng(0)
+gt = np.array([[10.0, 10.0, 50.0, 50.0]])
+anchors = np.array([[12, 12, 52, 52], [10, 10, 40, 40], [0, 0, 20, 20], [100, 100, 140, 140]])
+assert rpn_labels(anchors.astype(float), gt).tolist() == [1, -1, 0, 0]  # IoU .82, .56, .05, 0
+weak_gt = np.array([[10.0, 10.0, 30.0, 50.0]])  # best IoU only 0.55: kept by the second rule
+assert rpn_labels(anchors.astype(float), weak_gt)[1] == 1
+many = rng.permutation(np.r_[np.ones(40), np.zeros(2000), -np.ones(500)])
+sampled = sample_anchors(many, rng)
+assert (sampled == 1).sum() == 40 and (
+    sampled == 0
+).sum() == 216  # few positives: pad with negatives
+
+
+# --8<-- [start:hungarian]
+def match_cost(prob: Array, pred_boxes: Array, gt_cls: NDArray[np.int_], gt_boxes: Array) -> Array:
+    """DETR matching cost (N_pred, N_gt): -p(class) + 5 * L1(box) (GIoU term left out).
+    prob: (N, C+1) class probabilities; boxes: (., 4) normalised (cx, cy, w, h)."""
+    l1 = np.abs(pred_boxes[:, None, :] - gt_boxes[None, :, :]).sum(-1)
+    return -prob[:, gt_cls] + 5.0 * l1
+
+
+def hungarian_brute_force(cost: Array) -> tuple[int, ...]:
+    """Assignment of each ground truth (column) to a distinct prediction (row) with minimum
+    total cost. Exhaustive, for a toy size; real code: scipy.optimize.linear_sum_assignment."""
+    n_pred, n_gt = cost.shape
+    perms = itertools.permutations(range(n_pred), n_gt)
+    return min(perms, key=lambda p: sum(cost[p[j], j] for j in range(n_gt)))
+
+
+# --8<-- [end:hungarian]
+prob = np.array(
+    [[0.7, 0.1, 0.2], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]
+)  # last = no-object
+pred = np.array(
+    [[0.3, 0.3, 0.2, 0.2], [0.31, 0.3, 0.2, 0.2], [0.5, 0.5, 0.5, 0.5], [0.7, 0.7, 0.1, 0.1]]
+)
+gt_cls, gt_box = np.array([0, 1]), np.array([[0.3, 0.3, 0.2, 0.2], [0.7, 0.7, 0.1, 0.1]])
+assignment = hungarian_brute_force(match_cost(prob, pred, gt_cls, gt_box))
+assert assignment == (0, 3)  # prediction 1 is a near-duplicate of 0: it is matched to no-object

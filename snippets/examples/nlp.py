@@ -1,8 +1,10 @@
-"""Examples for docs/*/nlp.md: TF-IDF, skip-gram negative sampling, subword n-grams, CRF, BIO."""
+"""Examples for docs/*/nlp.md: TF-IDF, skip-gram negative sampling, subword n-grams, CRF, BIO,
+rule-based time and number entities, scheduled sampling."""
 
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 from numpy.typing import NDArray
@@ -177,3 +179,74 @@ print(list(zip(new_tokens, tags, strict=True)))  # 欧/B-PER 阳/I-PER 明/I-PER
 # --8<-- [end:bio]
 assert "".join(new_tokens) == "欧阳明在北京大学读书"
 assert tags == ["B-PER", "I-PER", "I-PER", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"]
+
+
+# --8<-- [start:rule_ner]
+CN_DIGIT = "零〇一二两三四五六七八九十百千万"
+NUM = rf"(?:\d+(?:\.\d+)?|[{CN_DIGIT}]+(?:点[{CN_DIGIT}]+)?)"
+RULES = [  # (type, pattern), earlier rules win ties at the same start
+    (
+        "DATE",
+        rf"\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|(?:{NUM}年)?{NUM}月{NUM}[日号]|{NUM}年|[今明昨前后]天",
+    ),
+    (
+        "TIME",
+        rf"(?:凌晨|早上|上午|中午|下午|晚上)?{NUM}[点时](?:{NUM}分|半|一刻)?|\d{{1,2}}[:\uff1a]\d{{2}}",
+    ),
+    ("PERCENT", rf"百分之{NUM}|{NUM}\s?[%\uff05]"),
+    ("MONEY", rf"[¥￥$]\s?\d[\d,]*(?:\.\d+)?|{NUM}(?:万|亿)?(?:元|块|美元|人民币)"),
+]
+
+
+def extract_entities(text: str) -> list[tuple[str, str]]:
+    """Leftmost-longest matching over all rules; overlapping shorter matches are dropped."""
+    cands = [
+        (m.start(), -len(m.group()), k, t, m.group())
+        for k, (t, pat) in enumerate(RULES)
+        for m in re.finditer(pat, text)
+    ]
+    out, end = [], 0
+    for start, neg_len, _, typ, span in sorted(cands):
+        if start >= end:  # does not overlap an entity already taken
+            out.append((typ, span))
+            end = start - neg_len
+    return out
+
+
+text = "2024年3月15日下午3点半，公司称营收增长12.5%，达到3.2亿元，利润率提高了百分之二。"  # noqa: RUF001
+print(extract_entities(text))
+# [('DATE', '2024年3月15日'), ('TIME', '下午3点半'), ('PERCENT', '12.5%'),
+#  ('MONEY', '3.2亿元'), ('PERCENT', '百分之二')]
+# --8<-- [end:rule_ner]
+assert extract_entities(text) == [
+    ("DATE", "2024年3月15日"),
+    ("TIME", "下午3点半"),
+    ("PERCENT", "12.5%"),
+    ("MONEY", "3.2亿元"),
+    ("PERCENT", "百分之二"),
+]
+assert extract_entities("会议定在2025-06-01 14:30，门票￥1,200") == [  # noqa: RUF001
+    ("DATE", "2025-06-01"),
+    ("TIME", "14:30"),
+    ("MONEY", "￥1,200"),
+]
+assert extract_entities("他三点钟到") == [("TIME", "三点")]  # recall is easy to get...
+assert extract_entities("一点也不难") == [("TIME", "一点")]  # ...precision is not: a false hit
+
+
+# --8<-- [start:scheduled_sampling]
+def teacher_forcing_prob(step: int, k: float = 1000.0) -> float:
+    """Inverse-sigmoid decay (Bengio et al. 2015): eps_i = k / (k + exp(i / k)), the
+    probability of feeding the ground-truth token instead of the model's own sample."""
+    return float(k / (k + np.exp(step / k)))
+
+
+print([round(teacher_forcing_prob(i), 3) for i in (0, 5000, 7000, 10000)])
+# [0.999, 0.871, 0.477, 0.043]: from pure teacher forcing towards free running
+# --8<-- [end:scheduled_sampling]
+assert [round(teacher_forcing_prob(i), 3) for i in (0, 5000, 7000, 10000)] == [
+    0.999,
+    0.871,
+    0.477,
+    0.043,
+]
