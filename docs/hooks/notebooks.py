@@ -47,7 +47,9 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
+import copy
 import fcntl
+import functools
 import hashlib
 import html
 import json
@@ -134,7 +136,10 @@ class Rendered:
 # --- sources and cache keys ------------------------------------------------------
 
 
-def _imports(source: str) -> set[str]:
+# Memoised helpers: hooks stay loaded across the rebuilds of `mkdocs serve`,
+# so a rebuild re-parses only what changed (preview in about a second).
+@functools.lru_cache(maxsize=1024)
+def _imports(source: str) -> frozenset[str]:
     """Dotted names imported by `source`; relative imports resolve into snippets."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
@@ -145,7 +150,7 @@ def _imports(source: str) -> set[str]:
             if node.level:
                 base = f"{SNIPPETS}.{base}".rstrip(".")
             names |= {f"{base}.{alias.name}" for alias in node.names} | {base}
-    return names
+    return frozenset(names)
 
 
 def _module_deps(source: str, root: Path, seen: set[Path]) -> set[Path]:
@@ -173,9 +178,14 @@ def _code(nb: NotebookNode) -> str:
     )
 
 
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    return tuple(version(p) for p in ("numpy", "matplotlib", "nbclient", "ipykernel", "jupytext"))
+
+
 def _cache_key(root: Path, source: Path, text: str, nb: NotebookNode) -> str:
     digest = hashlib.sha256()
-    versions = [version(p) for p in ("numpy", "matplotlib", "nbclient", "ipykernel", "jupytext")]
+    versions = _versions()
     for part in (source.as_posix(), text, platform.python_version(), *versions):
         digest.update(part.encode() + b"\0")
     # This file renders and executes: any change to it invalidates the cache.
@@ -187,9 +197,16 @@ def _cache_key(root: Path, source: Path, text: str, nb: NotebookNode) -> str:
 
 
 def _read_notebook(path: Path, where: str) -> tuple[str, NotebookNode]:
+    """The file's text and its cells (a fresh copy: execution fills it in)."""
+    text = path.read_text(encoding="utf-8")
+    return text, copy.deepcopy(_parse_notebook(text, path.suffix, where))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_notebook(text: str, suffix: str, where: str) -> NotebookNode:
     import jupytext
 
-    text = path.read_text(encoding="utf-8")
+    path = Path(where)
     try:
         nb = jupytext.reads(text, fmt="ipynb" if path.suffix == ".ipynb" else "py:percent")
     except Exception as error:  # jupytext raises many types for malformed input
@@ -205,7 +222,7 @@ def _read_notebook(path: Path, where: str) -> tuple[str, NotebookNode]:
             and isinstance(body[0].value, ast.Constant)
         ):
             nb.cells.pop(0)
-    return text, nb
+    return nb
 
 
 # --- execution -------------------------------------------------------------------
@@ -320,6 +337,16 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _cached(entry: Path) -> NotebookNode | None:
+    try:
+        stat = entry.stat()
+    except FileNotFoundError:
+        return None
+    return _load_entry(entry, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_entry(entry: Path, mtime_ns: int, size: int) -> NotebookNode | None:
+    """A cache entry, read and validated once per version of the file."""
     import nbformat
 
     try:
@@ -333,22 +360,36 @@ def _cached(entry: Path) -> NotebookNode | None:
     return nb
 
 
-def _run(root: Path, source: Path) -> Executed:
-    """The executed notebook at `source` (repository-relative), from the cache or a kernel."""
+@dataclass
+class _Job:
+    source: Path
+    text: str
+    nb: NotebookNode
+    key: str
+
+
+def _prepare(root: Path, source: Path) -> _Job:
+    """Read a notebook and compute its cache key. In the calling thread: this
+    parses Python (ast), which CPython 3.11 cannot do in several threads at
+    once ("AST constructor recursion depth mismatch")."""
+    text, nb = _read_notebook(root / source, source.as_posix())
+    return _Job(source, text, nb, _cache_key(root, source, text, nb))
+
+
+def _run(root: Path, job: _Job) -> Executed:
+    """The executed notebook, from the cache or a kernel (one thread per notebook)."""
     import nbformat
 
-    text, nb = _read_notebook(root / source, source.as_posix())
-    key = _cache_key(root, source, text, nb)
-    entry = root / CACHE / f"{key}.ipynb"
+    entry = root / CACHE / f"{job.key}.ipynb"
     with _locked(entry.with_suffix(".lock")):
         cached = _cached(entry)
         if cached is not None:
-            return Executed(source, text, cached, key)
+            return Executed(job.source, job.text, cached, job.key)
         started = time.monotonic()
-        _execute(root, source, text, nb)
-        _write_atomic(entry, nbformat.writes(nb).encode("utf-8"))
-    log.info("Executed %s in %.1f s", source.as_posix(), time.monotonic() - started)
-    return Executed(source, text, nb, key, executed=True)
+        _execute(root, job.source, job.text, job.nb)
+        _write_atomic(entry, nbformat.writes(job.nb).encode("utf-8"))
+    log.info("Executed %s in %.1f s", job.source.as_posix(), time.monotonic() - started)
+    return Executed(job.source, job.text, job.nb, job.key, executed=True)
 
 
 # --- rendering -------------------------------------------------------------------
@@ -435,7 +476,7 @@ def _download(cells: list[NotebookNode], nb: NotebookNode) -> bytes:
     out = nbformat.v4.new_notebook(metadata=metadata)
     # nbformat 4.4: no cell ids, which would be random and differ per build.
     out.nbformat_minor = 4
-    out.cells = cells
+    out.cells = copy.deepcopy(cells)  # the executed notebook is shared: leave it as is
     for cell in out.cells:
         cell.pop("id", None)
     nbformat.validate(out)
@@ -600,7 +641,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     sources = sorted({source for _, source in work.values()})
     # Kernels are separate processes; run up to one per core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        runs = dict(zip(sources, pool.map(lambda s: _run(root, s), sources), strict=True))
+        jobs = [_prepare(root, source) for source in sources]
+        runs = dict(zip(sources, pool.map(lambda job: _run(root, job), jobs), strict=True))
     _state.pages.clear()
     for src_uri, (file, source) in sorted(work.items()):
         run = runs[source]
@@ -675,10 +717,7 @@ def prune(root: Path) -> list[Path]:
         for p in (root / "docs").rglob("*")
         if p.suffix in (".ipynb", ".py") and "hooks" not in p.parts
     ]
-    keep = set()
-    for source in sources:
-        text, nb = _read_notebook(root / source, source.as_posix())
-        keep.add(_cache_key(root, source, text, nb))
+    keep = {_prepare(root, source).key for source in sources}
     removed = [
         p for p in (root / CACHE).glob("*") if p.is_file() and p.name.split(".")[0] not in keep
     ]
