@@ -6,13 +6,19 @@ Measures, in this order: a cold build (empty notebook cache), a warm rebuild
 after editing one snippets module; then, against a real `mkdocs serve` started
 as `make serve` starts it, how long an edit takes to reach the served page
 (polled over HTTP, median of 5) for a zh page, an en page and a snippets
-module. Edits are reverted afterwards. Prints Markdown tables and writes
-bench/results.json.
+module. Edits are reverted afterwards. On the built site: the first-visit
+weight of every question page (gzip, computed from the files), and Lighthouse
+(npm, mobile preset, simulated throttling) on home, the longest question page,
+a notebook page and the glossary in every language, served like GitHub Pages
+by a local gzip server. Prints Markdown tables and writes bench/results.json.
+`python tests/bench.py lighthouse [SITE]` runs only the last two on a build.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
+import http.server
 import json
 import os
 import re
@@ -29,8 +35,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
-from conftest import ROOT, build_env, languages, prefix
+from conftest import (
+    MIME,
+    ROOT,
+    build_env,
+    chromium_path,
+    languages,
+    prefix,
+    resolve,
+    site_url,
+)
 
 CACHE = ROOT / ".cache" / "notebooks"
 EDITED_PAGE = ROOT / "docs" / "zh" / "activations.md"
@@ -213,6 +230,345 @@ def search_indexes(site: Path) -> dict[str, dict[str, float]]:
     return sizes
 
 
+# --- first-visit weight (static) --------------------------------------------------------
+
+# Text types a static host (GitHub Pages) sends gzip-compressed.
+GZIP_TYPES = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
+FIRST_VISIT_BUDGET = 300 * 1024
+_FONT_FACE = re.compile(r"@font-face[^{]*\{([^}]*)\}")
+_FAMILY = re.compile(r"font-family\s*:\s*([^;}]+)")
+_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
+_RULE = re.compile(r"([^{}@]+)\{([^}]*font-family[^}]*)\}")
+
+
+def gzip_size(path: Path) -> int:
+    """Bytes on the wire: gzip (level 6, as static hosts use) for text types."""
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6, mtime=0)) if path.suffix in GZIP_TYPES else len(data)
+
+
+_TAG = re.compile(r"<(link|script|img)\s([^>]*)>", re.I)
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_NAMES = re.compile(r"<([a-z][\w-]*)|\sclass=\"([^\"]*)\"")
+
+
+def _loads(html: str) -> tuple[list[str], list[str]]:
+    """URLs the HTML makes the browser fetch before any interaction
+    (stylesheets, scripts, icon, preloads, eager images), and lazy images."""
+    eager: list[str] = []
+    lazy: list[str] = []
+    for tag, attributes in _TAG.findall(html):
+        a = {m[0].lower(): m[1] or m[2] or m[3] for m in _ATTR.findall(attributes)}
+        rel = set(a.get("rel", "").split())
+        tag = tag.lower()
+        if tag == "link" and rel & {"stylesheet", "preload", "modulepreload", "icon"}:
+            eager.append(a.get("href", ""))
+        elif tag == "script" and a.get("src"):
+            eager.append(a["src"])
+        elif tag == "img" and a.get("src"):
+            (lazy if a.get("loading") == "lazy" else eager).append(a["src"])
+    return eager, lazy
+
+
+def _names(html: str) -> set[str]:
+    """Element names and classes (".name") on the page, for matching CSS rules."""
+    names: set[str] = set()
+    for tag, classes in _NAMES.findall(html):
+        if tag:
+            names.add(tag.lower())
+        names.update(f".{c}" for c in classes.split())
+    return names
+
+
+@functools.cache
+def _font_rules(css: Path) -> tuple[tuple[frozenset[str], frozenset[Path]], ...]:
+    """(classes and elements a selector needs, font files its font-family
+    names) for every rule of `css` that sets a font-family with @font-face."""
+    text = re.sub(r"/\*.*?\*/", "", css.read_text(encoding="utf-8"), flags=re.S)
+    faces: dict[str, set[Path]] = {}
+    for body in _FONT_FACE.findall(text):
+        family = _FAMILY.search(body)
+        if family:
+            name = family.group(1).strip().strip("'\"")
+            faces.setdefault(name, set()).update(
+                (css.parent / url).resolve()
+                for url in _URL.findall(body)
+                if not url.startswith("data:")
+            )
+    rules = []
+    for selectors, body in _RULE.findall(_FONT_FACE.sub("", text)):
+        family = _FAMILY.search(body)
+        if not family:
+            continue
+        files = frozenset().union(
+            *(faces.get(f.strip().strip("'\""), set()) for f in family.group(1).split(","))
+        )
+        if files:
+            for selector in selectors.split(","):
+                needed = re.findall(r"\.[\w-]+|(?<![\w.#:-])[a-z][\w-]*", selector.split(":")[0])
+                rules.append((frozenset(n.lower() if n[0] != "." else n for n in needed), files))
+    return tuple(rules)
+
+
+def first_visit(site: Path, html: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Gzip bytes a first visit to `html` transfers, by file: the HTML, its
+    stylesheets, scripts, icon and preloads, its eager images, and the fonts
+    its stylesheets name for what is on the page (a rule counts when all the
+    classes and elements of its selector occur on the page: an over-estimate,
+    the nesting is not checked). Second: the images with loading=lazy, which
+    load only when scrolled near. Files that scripts fetch later (Material's
+    search worker, the sitemap for instant navigation) are not counted here;
+    Lighthouse's byte weight has them."""
+    text = html.read_text(encoding="utf-8")
+    eager, lazy = _loads(text)
+
+    def files(urls: list[str]) -> set[Path]:
+        found = set()
+        for url in urls:
+            if url and not re.match(r"(https?:)?//|data:", url):
+                path = (html.parent / unquote(url.split("?")[0].split("#")[0])).resolve()
+                if path.is_file():
+                    found.add(path)
+        return found
+
+    loaded = files(eager) | {html.resolve()}
+    names = _names(text)
+    for css in [p for p in loaded if p.suffix == ".css"]:
+        for needed, fonts in _font_rules(css):
+            if needed <= names:
+                loaded |= fonts
+    root = site.resolve()
+
+    def sizes(paths: set[Path]) -> dict[str, int]:
+        return {p.relative_to(root).as_posix(): gzip_size(p) for p in sorted(paths)}
+
+    return sizes(loaded), sizes(files(lazy) - loaded)
+
+
+def question_pages(site: Path) -> list[Path]:
+    """Every page with at least one question (an answer block), all languages."""
+    return sorted(
+        p
+        for p in site.rglob("index.html")
+        if "/notebooks/" not in p.as_posix() and 'class="answer"' in p.read_text(encoding="utf-8")
+    )
+
+
+def first_visit_weights(site: Path) -> dict[str, object]:
+    """The first-visit weight of every question page: the heaviest, the median."""
+    pages = {
+        p.parent.relative_to(site).as_posix() + "/": first_visit(site, p)
+        for p in question_pages(site)
+    }
+    total = {name: sum(eager.values()) for name, (eager, _) in pages.items()}
+    heaviest = max(total, key=total.__getitem__)
+    return {
+        "pages": len(pages),
+        "max_kb": round(total[heaviest] / 1024, 1),
+        "max_page": heaviest,
+        "median_kb": round(statistics.median(total.values()) / 1024, 1),
+        "max_with_lazy_figures_kb": round(
+            max(total[n] + sum(lazy.values()) for n, (_, lazy) in pages.items()) / 1024, 1
+        ),
+        "heaviest_files_kb": {
+            name: round(size / 1024, 1)
+            for name, size in sorted(pages[heaviest][0].items(), key=lambda kv: -kv[1])
+        },
+    }
+
+
+# --- Lighthouse ----------------------------------------------------------------------
+
+LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
+NODE = Path(sys.executable).with_name("node")
+# As tests/test_browser.py launches Chromium (sandboxed root container, no
+# network but loopback); Lighthouse adds its own defaults (chrome-launcher).
+LIGHTHOUSE_CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIGHTHOUSE_RUNS = 3
+
+
+class PagesHandler(http.server.BaseHTTPRequestHandler):
+    """The built site as GitHub Pages serves it: below the repository's path,
+    a directory's index.html, the root 404.html, gzip for text types,
+    `Cache-Control: max-age=600`. (Pages has no immutable caching, and a cold
+    load, what Lighthouse measures, caches nothing anyway.)"""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as browsers use a host
+    site: Path
+    base: str
+    _gzipped: ClassVar[dict[Path, bytes]] = {}
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if not path.startswith(self.base):
+            status, target = 404, self.site / "404.html"
+        else:
+            relative = unquote(path[len(self.base) :])
+            if (self.site / relative).is_dir() and relative and not relative.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status, target = resolve(self.site, relative)
+        body = target.read_bytes()
+        compress = target.suffix in GZIP_TYPES and "gzip" in self.headers.get("Accept-Encoding", "")
+        if compress:
+            if target not in self._gzipped:
+                self._gzipped[target] = gzip.compress(body, 6, mtime=0)
+            body = self._gzipped[target]
+        self.send_response(status)
+        self.send_header("Content-Type", MIME.get(target.suffix, "application/octet-stream"))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.send_header("Vary", "Accept-Encoding")
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def pages_server(site: Path) -> Iterator[str]:
+    """Serve `site` on a free loopback port; yields the site's root URL."""
+    base = urlsplit(site_url()).path
+    handler = type("Handler", (PagesHandler,), {"site": site, "base": base, "_gzipped": {}})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{base}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def lighthouse_pages(site: Path) -> dict[str, str]:
+    """Name -> path below the site root: home, the longest question page (by
+    HTML size), a notebook page (the heaviest with its figures) and the
+    glossary, in every language (same page in each)."""
+    root = [p for p in question_pages(site) if p.relative_to(site).parts[0] not in languages()]
+    longest = max(root, key=lambda p: p.stat().st_size).parent.relative_to(site).as_posix()
+    notebooks = [p for p in (site / "notebooks").glob("*/index.html")]
+
+    def weight(html: Path) -> int:
+        return sum(p.stat().st_size for p in html.parent.iterdir() if p.is_file())
+
+    notebook = max(notebooks, key=weight).parent.relative_to(site).as_posix()
+    chosen = {"home": "", "longest question page": f"{longest}/", "notebook": f"{notebook}/"}
+    chosen["glossary"] = "glossary/"
+    return {
+        f"{name} ({lang})": prefix(lang) + path
+        for lang in languages()
+        for name, path in chosen.items()
+    }
+
+
+def lighthouse_run(url: str, out: Path) -> dict:
+    subprocess.run(
+        [
+            str(NODE),
+            str(LIGHTHOUSE),
+            url,
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={out}",
+            f"--chrome-flags={' '.join(LIGHTHOUSE_CHROME_FLAGS)}",
+            "--quiet",
+        ],
+        env={**os.environ, "CHROME_PATH": chromium_path() or "chromium"},
+        check=True,
+        capture_output=True,
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def lighthouse_summary(report: dict, origin: str) -> dict[str, object]:
+    audits = report["audits"]
+    requests = audits["network-requests"]["details"]["items"]
+    return {
+        "performance": round(report["categories"]["performance"]["score"] * 100),
+        "accessibility": round(report["categories"]["accessibility"]["score"] * 100),
+        "lcp_s": round(audits["largest-contentful-paint"]["numericValue"] / 1000, 2),
+        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+        "transfer_kb": round(audits["total-byte-weight"]["numericValue"] / 1024, 1),
+        "requests": len(requests),
+        "other_hosts": sorted(
+            {r["url"] for r in requests if not r["url"].startswith((origin, "data:", "blob:"))}
+        ),
+        "failed_audits": sorted(
+            audit
+            for category in ("performance", "accessibility")
+            for audit in (r["id"] for r in report["categories"][category]["auditRefs"])
+            if audits[audit]["score"] is not None
+            and audits[audit]["scoreDisplayMode"] in ("binary", "numeric", "metricSavings")
+            and audits[audit]["score"] < 0.9
+        ),
+    }
+
+
+def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, object]]:
+    """Lighthouse (mobile preset, simulated throttling) on each chosen page,
+    `runs` times; the run with the median performance score is kept."""
+    results = {}
+    with pages_server(site) as root, tempfile.TemporaryDirectory() as tmp:
+        parts = urlsplit(root)
+        origin = f"{parts.scheme}://{parts.netloc}/"
+        for name, path in lighthouse_pages(site).items():
+            summaries = [
+                lighthouse_summary(lighthouse_run(root + path, Path(tmp) / "report.json"), origin)
+                for _ in range(runs)
+            ]
+            summaries.sort(key=lambda s: s["performance"])
+            results[name] = {"path": path, **summaries[len(summaries) // 2]}
+            results[name]["performance_runs"] = [s["performance"] for s in summaries]
+    return results
+
+
+def print_lighthouse(results: dict) -> None:
+    w = results["first_visit"]
+    print(
+        f"\nFirst visit of a question page (gzip, before any interaction, lazy figures"
+        f" excluded): max {w['max_kb']} KB ({w['max_page']}), median {w['median_kb']} KB,"
+        f" {w['pages']} pages; with lazy figures: max {w['max_with_lazy_figures_kb']} KB"
+    )
+    print(
+        "\n| Lighthouse (mobile) | performance | accessibility | LCP s | TBT ms | CLS"
+        " | transfer KB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    for name, r in results["lighthouse"].items():
+        print(
+            f"| {name} `{r['path'] or '/'}` | {r['performance']} | {r['accessibility']}"
+            f" | {r['lcp_s']} | {r['tbt_ms']} | {r['cls']} | {r['transfer_kb']} |"
+        )
+    others = {u for r in results["lighthouse"].values() for u in r["other_hosts"]}
+    print(f"\nRequests to other hosts: {sorted(others) or 'none'}")
+
+
+def lighthouse_only(site: Path) -> None:
+    """`python tests/bench.py lighthouse SITE`: first-visit weights and
+    Lighthouse on an existing build, merged into bench/results.json."""
+    out = ROOT / "bench" / "results.json"
+    results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    results["first_visit"] = first_visit_weights(site)
+    results["lighthouse"] = lighthouse(site)
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print_lighthouse(results)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
@@ -232,6 +588,8 @@ def main() -> None:
                 },
                 "page_weight": page_weights(site),
                 "search_index": search_indexes(site),
+                "first_visit": first_visit_weights(site),
+                "lighthouse": lighthouse(site),
             }
     results["preview"] = previews()
     out = ROOT / "bench"
@@ -249,7 +607,11 @@ def main() -> None:
     print("\n| search index | KB | gzip KB |\n| --- | ---: | ---: |")
     for lang, s in results["search_index"].items():
         print(f"| {lang} | {s['kb']} | {s['gzip_kb']} |")
+    print_lighthouse(results)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["lighthouse"]:
+        lighthouse_only(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "site")
+    else:
+        main()

@@ -10,130 +10,24 @@ loopback port every click would be a full reload, and the reader's path
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from conftest import (
-    MIME,
-    chromium_path,
+    ORIGIN,
+    PHONE,
     default_language,
     languages,
+    mark_document,
     prefix,
-    resolve,
-    site_url,
+    reader,
+    same_document,
+    url,
 )
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    Page,
-    Playwright,
-    Request,
-    Route,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Browser, Page, expect
 
 LANGS = list(languages())
-# Flags for a sandboxed root container with no network beyond loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-ORIGIN = site_url()
-PHONE = {"width": 390, "height": 844}
-
-
-def open_context(browser: Browser, site: Path, **options) -> tuple[BrowserContext, list[str]]:
-    """A browser context in which the site answers at its published origin
-    (GitHub Pages: https, no port, so Material's instant navigation is active,
-    as readers get it), and every request to any other host is blocked and
-    recorded in the returned list."""
-    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
-    blocked: list[str] = []
-    base = urlsplit(ORIGIN)
-
-    def gate(route: Route, request: Request) -> None:
-        parts = urlsplit(request.url)
-        if request.url.startswith("data:"):
-            route.continue_()
-        elif parts.netloc == base.netloc and parts.path.startswith(base.path):
-            status, path = resolve(site, parts.path[len(base.path) :])
-            route.fulfill(status=status, path=path, content_type=MIME.get(path.suffix))
-        else:
-            blocked.append(request.url)
-            route.abort()
-
-    context.route("**/*", gate)
-    return context, blocked
-
-
-@contextmanager
-def reader(browser: Browser, site: Path, **options) -> Iterator[Page]:
-    """A reader's tab; fails if anything was requested from another host or a
-    script threw."""
-    context, blocked = open_context(browser, site, **options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not blocked, f"requests to third-party hosts: {blocked}"
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-@pytest.fixture
-def page(browser: Browser, site: Path) -> Iterator[Page]:
-    with reader(browser, site) as tab:
-        yield tab
-
-
-@pytest.fixture
-def phone(browser: Browser, site: Path) -> Iterator[Page]:
-    """A phone: 390 px wide, touch, device scale 3."""
-    with reader(
-        browser, site, viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True
-    ) as tab:
-        yield tab
-
-
-def url(lang: str, path: str = "") -> str:
-    return f"{ORIGIN}{prefix(lang)}{path}"
-
-
-def mark_document(page: Page) -> None:
-    """Tag the loaded document, to tell instant navigation from a reload."""
-    page.evaluate("() => { window.__dlkbDocument = true; }")
-
-
-def same_document(page: Page) -> bool:
-    """True if the tab still holds the marked document: the last click was
-    handled by instant navigation (a swap), not a full page load."""
-    return page.evaluate("() => window.__dlkbDocument === true")
 
 
 def _pages(site: Path, lang: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""docs/hooks/math.py on a small throwaway site: formulas become MathJax
+"""docs/hooks/mathjax.py on a small throwaway site: formulas become MathJax
 CommonHTML at build time, one stylesheet covers them, and every kind of bad
 math fails a strict build naming the page and the formula."""
 
@@ -16,7 +16,7 @@ import pytest
 from conftest import DOCS, ROOT, build_env
 from pymdownx.slugs import slugify
 
-HOOK = DOCS / "hooks" / "math.py"
+HOOK = DOCS / "hooks" / "mathjax.py"
 CONFIG = f"""\
 site_name: math test
 site_url: https://example.org/

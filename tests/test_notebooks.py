@@ -295,7 +295,7 @@ def test_prune_deletes_entries_no_notebook_uses(tmp_path: Path) -> None:
     assert _build(root).returncode == 0
     stale = root / ".cache" / "notebooks" / "0123456789abcdef0123456789abcdef.ipynb"
     stale.write_text("{}")
-    # -P: the hooks' folder must not shadow the standard library (math.py).
+    # -P: a script's folder goes first on sys.path; keep the hooks from shadowing anything.
     prune = [sys.executable, "-P", str(HOOK), "prune"]
     subprocess.run(prune, cwd=root, check=True, env=build_env())
     assert not stale.exists()

@@ -1,4 +1,4 @@
-// Build-time MathJax: TeX in, CommonHTML out, for docs/hooks/math.py.
+// Build-time MathJax: TeX in, CommonHTML out, for docs/hooks/mathjax.py.
 //
 // One long-lived process per language build. It reads JSON lines on stdin and
 // answers each with one JSON line on stdout, in order:

@@ -6,7 +6,7 @@ hook changes three things about it:
 
 1. What a section's text is (`on_config` swaps in `_Parser`, a subclass of
    Material's HTML parser):
-   - Math is text. docs/hooks/math.py puts MathJax's CommonHTML in each
+   - Math is text. docs/hooks/mathjax.py puts MathJax's CommonHTML in each
      `.arithmatex` element; Material would index the hidden MathML copy's
      characters run together (`QKdk`), or without that hook the TeX with its
      delimiters (`\\(QK^\\top\\)`). Either way the formula becomes one linear,
@@ -149,7 +149,7 @@ class _MathML:
 
 
 def _tex_text(tex: str) -> str:
-    """Readable text for raw TeX (math that docs/hooks/math.py did not render)."""
+    """Readable text for raw TeX (math that docs/hooks/mathjax.py did not render)."""
     tex = tex.strip()
     for start, end in (("\\(", "\\)"), ("\\[", "\\]"), ("$$", "$$"), ("$", "$")):
         if tex.startswith(start) and tex.endswith(end) and len(tex) >= len(start) + len(end):

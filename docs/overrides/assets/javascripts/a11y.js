@@ -6,3 +6,16 @@ const searchInput = document.querySelector(".md-search__input");
 if (searchDialog && searchInput && !searchDialog.hasAttribute("aria-label")) {
   searchDialog.setAttribute("aria-label", searchInput.getAttribute("aria-label"));
 }
+
+// A box that scrolls sideways (a wide table, a long code line or formula on a
+// phone) must be reachable by keyboard, or its hidden part cannot be read
+// without a mouse (axe: scrollable-region-focusable). Material makes them
+// scrollable but not focusable. Checked after each page swap, at its width.
+const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset pre > code, .md-typeset .arithmatex";
+document$.subscribe(() => {
+  for (const box of document.querySelectorAll(SCROLLERS)) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+    }
+  }
+});
