@@ -419,3 +419,24 @@ def test_notebook_pages_fit_the_weight_budget(site: Path, lang: str) -> None:
             "thin the heaviest figure (fewer points, or rasterize dense marks)"
         )
         assert "<style" not in html.read_text(encoding="utf-8"), html
+
+
+def test_question_pages_first_visit_fits_300_kb(site: Path) -> None:
+    """A first visit to any question page transfers at most 300 KB gzip: the
+    HTML, its stylesheets and scripts, the math fonts its formulas use and its
+    eagerly loaded images (tests/bench.py, `first_visit`; lazy figures, the
+    search worker and the sitemap that Material fetches later are not counted)."""
+    from bench import FIRST_VISIT_BUDGET, first_visit, question_pages
+
+    pages = question_pages(site)
+    assert len(pages) >= 40, len(pages)
+    over = []
+    for html in pages:
+        files = first_visit(site, html)[0]
+        assert any(name.endswith(".woff") for name in files) or "mjx-container" not in (
+            html.read_text(encoding="utf-8")
+        ), f"{html.relative_to(site)}: no math font found for its formulas"
+        if sum(files.values()) > FIRST_VISIT_BUDGET:
+            heaviest = sorted(files.items(), key=lambda kv: -kv[1])[:5]
+            over.append(f"{html.relative_to(site)}: {sum(files.values()) / 1024:.0f} KB {heaviest}")
+    assert not over, "\n".join(over)
