@@ -205,8 +205,8 @@ def test_language_switch_keeps_the_page(page: Page, source: str, target: str) ->
 def test_language_switch_after_instant_navigation(page: Page, source: str, target: str) -> None:
     """Keeps the page and the question the reader was on."""
     page.goto(url(source))
-    page.locator("a[href$='normalization/']:visible").first.click()
-    page.wait_for_url(re.compile(r"normalization/$"))
+    mark_document(page)
+    _swapped(page, page.locator("a[href$='normalization/']:visible").first.click)
     third = page.locator("article h2[id]").nth(2)
     third.locator("a.headerlink").click()
     _switch(page, target)
@@ -225,8 +225,9 @@ def test_quiz_mode_hides_answers_across_pages(page: Page) -> None:
     assert not any(answers.evaluate_all("els => els.map(e => e.open)"))
     answers.first.locator("summary").click()
     assert answers.first.evaluate("e => e.open")
-    page.locator("a[href$='optimization/']:visible").first.click()
-    page.wait_for_url(re.compile(r"optimization/$"))
+    mark_document(page)
+    # The URL changes before the new page is swapped in: wait for the page itself.
+    _swapped(page, page.locator("a[href$='optimization/']:visible").first.click)
     expect(page.locator(".quiz-toggle")).to_have_attribute("aria-pressed", "true")
     assert not any(page.locator("details.answer").evaluate_all("els => els.map(e => e.open)"))
 
