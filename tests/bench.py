@@ -39,6 +39,7 @@ from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from conftest import (
+    CHROMIUM_ARGS,
     MIME,
     ROOT,
     build_env,
@@ -381,18 +382,9 @@ def first_visit_weights(site: Path) -> dict[str, object]:
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 NODE = Path(sys.executable).with_name("node")
-# As tests/test_browser.py launches Chromium (sandboxed root container, no
+# Chromium as the browser tests launch it (sandboxed root container, no
 # network but loopback); Lighthouse adds its own defaults (chrome-launcher).
-LIGHTHOUSE_CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+LIGHTHOUSE_CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 LIGHTHOUSE_RUNS = 3
 
 
