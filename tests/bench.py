@@ -467,7 +467,21 @@ def lighthouse_pages(site: Path) -> dict[str, str]:
     }
 
 
-def lighthouse_run(url: str, out: Path) -> dict:
+def cpu_slowdown(benchmark_index: float) -> float:
+    """The CPU slowdown that makes this host emulate Lighthouse's mobile
+    device, from the host's BenchmarkIndex: Lighthouse's own calibration
+    (docs/throttling.md, "CPU throttling"; its calculator maps 800 -> 2x,
+    1300 -> 3x, 1533 -> 4x, linear between). The preset's fixed 4x assumes a
+    fast desktop; on a slower host it emulates a slower phone than intended."""
+    if benchmark_index >= 1300:
+        return 3 + (benchmark_index - 1300) / 233
+    if benchmark_index >= 800:
+        return 2 + (benchmark_index - 800) / 500
+    return max(1.0, 1 + (benchmark_index - 150) / 650)
+
+
+def lighthouse_run(url: str, out: Path, slowdown: float | None = None) -> dict:
+    throttling = [] if slowdown is None else [f"--throttling.cpuSlowdownMultiplier={slowdown:.2f}"]
     subprocess.run(
         [
             str(NODE),
@@ -478,6 +492,7 @@ def lighthouse_run(url: str, out: Path) -> dict:
             f"--output-path={out}",
             f"--chrome-flags={' '.join(LIGHTHOUSE_CHROME_FLAGS)}",
             "--quiet",
+            *throttling,
         ],
         env={**os.environ, "CHROME_PATH": chromium_path() or "chromium"},
         check=True,
@@ -513,14 +528,22 @@ def lighthouse_summary(report: dict, origin: str) -> dict[str, object]:
 
 def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, object]]:
     """Lighthouse (mobile preset, simulated throttling) on each chosen page,
-    `runs` times; the run with the median performance score is kept."""
-    results = {}
+    `runs` times; the run with the median performance score is kept. The CPU
+    slowdown is calibrated first (median BenchmarkIndex of `runs` runs on the
+    home page), so the emulated phone is the same on any host."""
+    results: dict[str, dict[str, object]] = {}
     with pages_server(site) as root, tempfile.TemporaryDirectory() as tmp:
         parts = urlsplit(root)
         origin = f"{parts.scheme}://{parts.netloc}/"
+        report = Path(tmp) / "report.json"
+        index = statistics.median(
+            lighthouse_run(root, report)["environment"]["benchmarkIndex"] for _ in range(runs)
+        )
+        slowdown = round(cpu_slowdown(index), 2)
+        results["calibration"] = {"benchmark_index": round(index), "cpu_slowdown": slowdown}
         for name, path in lighthouse_pages(site).items():
             summaries = [
-                lighthouse_summary(lighthouse_run(root + path, Path(tmp) / "report.json"), origin)
+                lighthouse_summary(lighthouse_run(root + path, report, slowdown), origin)
                 for _ in range(runs)
             ]
             summaries.sort(key=lambda s: s["performance"])
@@ -536,16 +559,22 @@ def print_lighthouse(results: dict) -> None:
         f" excluded): max {w['max_kb']} KB ({w['max_page']}), median {w['median_kb']} KB,"
         f" {w['pages']} pages; with lazy figures: max {w['max_with_lazy_figures_kb']} KB"
     )
+    pages = dict(results["lighthouse"])
+    calibration = pages.pop("calibration")
+    print(
+        f"\nLighthouse CPU slowdown {calibration['cpu_slowdown']}x for this host's"
+        f" BenchmarkIndex {calibration['benchmark_index']}"
+    )
     print(
         "\n| Lighthouse (mobile) | performance | accessibility | LCP s | TBT ms | CLS"
         " | transfer KB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
-    for name, r in results["lighthouse"].items():
+    for name, r in pages.items():
         print(
             f"| {name} `{r['path'] or '/'}` | {r['performance']} | {r['accessibility']}"
             f" | {r['lcp_s']} | {r['tbt_ms']} | {r['cls']} | {r['transfer_kb']} |"
         )
-    others = {u for r in results["lighthouse"].values() for u in r["other_hosts"]}
+    others = {u for r in pages.values() for u in r["other_hosts"]}
     print(f"\nRequests to other hosts: {sorted(others) or 'none'}")
 
 

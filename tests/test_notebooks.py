@@ -35,8 +35,9 @@ print(double(21))
 
 # %% name="line" tags=["hide-input"]
 fig, ax = plt.subplots()
-ax.plot([0, 1, 2], [0, double(1), double(2)])
+ax.plot([0, 1, 2], [0, double(1), double(2)], label="2x")
 ax.set_title("Text")
+ax.legend()  # its result is a repr with an address, different on every run
 '''
 
 PAGE = """\

@@ -387,9 +387,27 @@ def _run(root: Path, job: _Job) -> Executed:
             return Executed(job.source, job.text, cached, job.key)
         started = time.monotonic()
         _execute(root, job.source, job.text, job.nb)
+        _drop_object_reprs(job.nb)
         _write_atomic(entry, nbformat.writes(job.nb).encode("utf-8"))
     log.info("Executed %s in %.1f s", job.source.as_posix(), time.monotonic() - started)
     return Executed(job.source, job.text, job.nb, job.key, executed=True)
+
+
+def _drop_object_reprs(nb: NotebookNode) -> None:
+    """Drop results that are only a repr like "<Legend at 0x7f...>" (a cell
+    ending in `ax.legend()`): noise to a reader, and the address differs per
+    run, so the published notebook would change with every execution."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (
+                    o.output_type == "execute_result"
+                    and set(o.data) == {"text/plain"}
+                    and OBJECT_REPR.search(o.data["text/plain"])
+                )
+            ]
 
 
 # --- rendering -------------------------------------------------------------------
@@ -442,10 +460,8 @@ def _render_cell(cell: NotebookNode, view: _CellView, figures: str, out: Rendere
         data = output.get("data", {})
         mime = next((m for m in FIGURE_TYPES if m in data), None)
         if mime is None:
-            # A repr like "<Line2D at 0x7f...>" is noise, and it differs per run.
-            text = data.get("text/plain", "")
-            if output.output_type == "execute_result" and not OBJECT_REPR.search(text):
-                blocks.append(_fence("text", text))
+            if output.output_type == "execute_result":
+                blocks.append(_fence("text", data.get("text/plain", "")))
             continue
         if not view.alt:
             raise PluginError(
@@ -597,6 +613,10 @@ class _State:
     # src_uri -> cache key of the notebook its last build showed. Hooks stay
     # loaded across the rebuilds of `mkdocs serve`, and so does this.
     shown: dict[str, str] = field(default_factory=dict)
+    # (page, its text, notebook key, figures folder) -> what it shows: a rebuild
+    # renders again only the pages whose source or notebook changed (rendering
+    # all 16 took ~0.3 s of every edit-to-preview).
+    rendered: dict[tuple[str, str, str, str], Rendered] = field(default_factory=dict)
     executed: int = 0
 
 
@@ -644,18 +664,22 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         jobs = [_prepare(root, source) for source in sources]
         runs = dict(zip(sources, pool.map(lambda job: _run(root, job), jobs), strict=True))
     _state.pages.clear()
+    rendered_before, _state.rendered = _state.rendered, {}
     for src_uri, (file, source) in sorted(work.items()):
         run = runs[source]
         stem = Path(src_uri).with_suffix("")
         # Figures and the download sit in a folder named after the page.
         figures = posixpath.relpath(stem.as_posix(), posixpath.dirname(file.dest_uri) or ".")
-        if isinstance(file, NotebookFile):
-            rendered = render_notebook_page(run, figures)
-        else:
-            text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            page = Path(file.abs_src_path).relative_to(root).as_posix()
-            rendered = render_figures_page(page, text, run, figures)
-        _state.pages[src_uri] = rendered
+        page = Path(file.abs_src_path).relative_to(root).as_posix()
+        text = "" if isinstance(file, NotebookFile) else Path(file.abs_src_path).read_text("utf-8")
+        key = (page, text, run.key, figures)
+        rendered = rendered_before.get(key)
+        if rendered is None:
+            if isinstance(file, NotebookFile):
+                rendered = render_notebook_page(run, figures)
+            else:
+                rendered = render_figures_page(page, text, run, figures)
+        _state.pages[src_uri] = _state.rendered[key] = rendered
         if _state.shown.get(src_uri, run.key) != run.key:
             _outdate(file)
         _state.shown[src_uri] = run.key
