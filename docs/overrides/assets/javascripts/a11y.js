@@ -13,9 +13,10 @@ if (searchDialog && searchInput && !searchDialog.hasAttribute("aria-label")) {
 // scrollable but not focusable. Checked after each page swap, at its width.
 const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset pre > code, .md-typeset .arithmatex";
 document$.subscribe(() => {
-  for (const box of document.querySelectorAll(SCROLLERS)) {
-    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
-      box.setAttribute("tabindex", "0");
-    }
-  }
+  // All widths first, then the attributes: reading after a write would lay
+  // the page out again for every box.
+  const boxes = [...document.querySelectorAll(SCROLLERS)].filter(
+    (box) => !box.hasAttribute("tabindex") && box.scrollWidth > box.clientWidth,
+  );
+  for (const box of boxes) box.setAttribute("tabindex", "0");
 });

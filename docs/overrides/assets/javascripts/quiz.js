@@ -10,7 +10,11 @@ const LABELS = {
 };
 
 function applyQuiz(on) {
-  for (const answer of document.querySelectorAll("details.answer")) answer.open = !on;
+  // Only where it changes: setting `open` restyles the whole answer, even to
+  // the value it has, and a long page has dozens.
+  for (const answer of document.querySelectorAll("details.answer")) {
+    if (answer.open === on) answer.open = !on;
+  }
   const button = document.querySelector(".quiz-toggle");
   if (!button) return;
   const labels = LABELS[document.documentElement.lang] || LABELS.en;
