@@ -157,38 +157,6 @@ def test_math_survives_instant_navigation(page: Page, site: Path, lang: str) -> 
     assert_math_fonts_from_site(page)
 
 
-def _longest_math_page(site: Path, lang: str) -> str:
-    return max(
-        _math_pages(site, lang),
-        key=lambda rel: (site / prefix(lang) / rel / "index.html").stat().st_size,
-    )
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_first_visit_fetches_each_math_font_once_with_the_page(
-    page: Page, site: Path, lang: str
-) -> None:
-    """On a first visit to the longest math page every font its formulas draw
-    with was asked for by the page's <head> (so it arrives with the
-    stylesheets, not after the first layout), and none is fetched twice."""
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if r.resource_type == "font" else None)
-    page.goto(url(lang, _longest_math_page(site, lang)))
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    fonts = page.evaluate(
-        """() => ({
-            preloaded: [...document.querySelectorAll('link[rel=preload][as=font]')]
-                .map(l => l.href),
-            used: performance.getEntriesByType('resource')
-                .filter(e => /\\.woff$/.test(e.name)).map(e => [e.name, e.initiatorType]),
-        })"""
-    )
-    assert fonts["preloaded"], "the page preloads no font"
-    assert len(requests) == len(set(requests)), f"fonts fetched twice: {sorted(requests)}"
-    late = [name for name, initiator in fonts["used"] if initiator != "link"]
-    assert not late, f"fonts found only by layout, not preloaded: {late}"
-
-
 WIDER_THAN_SCREEN = """() => {
     const width = document.documentElement.clientWidth;
     const wide = [...document.querySelectorAll('article *')]

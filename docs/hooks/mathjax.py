@@ -15,9 +15,7 @@ whole site, `assets/stylesheets/mathjax.css`: the glyph and layout rules that
 some page uses, written in `on_post_build`, linked from every page. Its web
 fonts are MathJax's own (node_modules), cut down with fontTools to the
 characters the site draws and served from `assets/fonts/mathjax/` (~40% less
-to fetch on a first visit), under content-hashed names, with MathJax's licence;
-each page preloads the ones its formulas use, so they arrive with the
-stylesheets rather than after the first layout.
+to fetch on a first visit), under content-hashed names, with MathJax's licence.
 `assets/stylesheets/math.css` (hand-written) makes long formulas scroll in
 their own box and keeps the hidden MathML copy from widening the page.
 
@@ -199,7 +197,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         mathjax=MathJax(font_url),
         font_url=font_url,
         usage={"wrappers": set(), "chars": set(), "delims": set()},
-        page_fonts={},
         typeset=0,
         seconds=0.0,
         hook=0.0,
@@ -299,8 +296,6 @@ def _page_content(html_: str, page: Page, config: MkDocsConfig) -> str:
 
     text = html.unescape(NOT_PROSE.sub(" ", html_))
     html_ = MATH.sub(render, html_)
-    if "<mjx-container" in html_:
-        _state["page_fonts"][page.file.dest_uri] = _font_families(html_)
     for heading in HEADING.finditer(html_):
         if "arithmatex" in heading[0]:
             title = re.sub(r"<[^>]+>", "", heading[0].split("<mjx-container")[0]).strip()
@@ -349,7 +344,6 @@ def on_post_build(config: MkDocsConfig) -> None:
     )
     css = _subset_fonts(_minify(entry["css"]), Path(config.site_dir))
     target.write_text(notice + css, encoding="utf-8")
-    _preload_fonts(css, Path(config.site_dir))
     log.info(
         "math: %d formulas typeset (%.1f s in MathJax), %d from cache, %d errors; %.1f s in all",
         _state["typeset"],
@@ -358,44 +352,6 @@ def on_post_build(config: MkDocsConfig) -> None:
         _state["failed"],
         _state["hook"],
     )
-
-
-def _font_families(page_html: str) -> set[str]:
-    """The web fonts a page's formulas draw with: MathJax's CSS gives every
-    formula MJXZERO then MJXTEX, a `TEX-X` class MJXTEX-X, and stretched
-    delimiters their own list (mathjax.css, `mjx-stretchy-v mjx-c`)."""
-    families = {"MJXZERO", "MJXTEX"}
-    families |= {f"MJXTEX-{v}" for v in re.findall(r'class="mjx-c\w+ TEX-(\w+)"', page_html)}
-    if "<mjx-stretchy-" in page_html:
-        families |= {"MJXTEX-S1", "MJXTEX-S4", "MJXTEX-A"}
-    return families
-
-
-def _preload_fonts(css: str, site: Path) -> None:
-    """Ask for each page's math fonts in its <head>. A browser fetches a web
-    font only once layout needs it: the fonts of a long page arrived seconds
-    after its text (4 s on a throttled phone), its formulas meanwhile drawn
-    blank, and each arrival restyled and re-laid out the whole page. Preloaded,
-    they come with the stylesheets. Only pages typeset by this build are
-    rewritten (a dirty build leaves the others as they are)."""
-    urls = dict(re.findall(r'font-family: (\S+);\nsrc: url\("([^"]+)"\)', css))
-    base = posixpath.dirname(STYLESHEET)  # the fonts' URLs are relative to it
-    for dest_uri, families in sorted(_state["page_fonts"].items()):
-        path = site / dest_uri
-        if not path.is_file():
-            continue
-        here = posixpath.dirname(dest_uri) or "."
-        hrefs = [
-            posixpath.relpath(posixpath.normpath(posixpath.join(base, urls[f])), here)
-            for f in sorted(families)
-        ]
-        # `crossorigin`: fonts are fetched in CORS mode; without it the
-        # preload would not be reused and each font would be fetched twice.
-        links = "".join(
-            f'<link rel="preload" href="{h}" as="font" type="font/woff" crossorigin>' for h in hrefs
-        )
-        page = path.read_text(encoding="utf-8")
-        path.write_text(page.replace("</head>", links + "</head>", 1), encoding="utf-8")
 
 
 def _codepoints(css: str) -> list[int]:
