@@ -530,8 +530,9 @@ def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, o
     """Lighthouse (mobile preset, simulated throttling) on each chosen page,
     `runs` times; the run with the median performance score is kept. The CPU
     slowdown is calibrated first (median BenchmarkIndex of `runs` runs on the
-    home page), so the emulated phone is the same on any host."""
-    results: dict[str, dict[str, object]] = {}
+    home page), so the emulated phone is the same on any host. Returns the
+    calibration and the pages' results."""
+    pages: dict[str, object] = {}
     with pages_server(site) as root, tempfile.TemporaryDirectory() as tmp:
         parts = urlsplit(root)
         origin = f"{parts.scheme}://{parts.netloc}/"
@@ -540,16 +541,19 @@ def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, o
             lighthouse_run(root, report)["environment"]["benchmarkIndex"] for _ in range(runs)
         )
         slowdown = round(cpu_slowdown(index), 2)
-        results["calibration"] = {"benchmark_index": round(index), "cpu_slowdown": slowdown}
         for name, path in lighthouse_pages(site).items():
             summaries = [
                 lighthouse_summary(lighthouse_run(root + path, report, slowdown), origin)
                 for _ in range(runs)
             ]
             summaries.sort(key=lambda s: s["performance"])
-            results[name] = {"path": path, **summaries[len(summaries) // 2]}
-            results[name]["performance_runs"] = [s["performance"] for s in summaries]
-    return results
+            pages[name] = {
+                "path": path,
+                **summaries[len(summaries) // 2],
+                "performance_runs": [s["performance"] for s in summaries],
+            }
+    calibration = {"benchmark_index": round(index), "cpu_slowdown": slowdown}
+    return {"calibration": calibration, "pages": pages}
 
 
 def print_lighthouse(results: dict) -> None:
@@ -559,19 +563,17 @@ def print_lighthouse(results: dict) -> None:
         f" excluded): max {w['max_kb']} KB ({w['max_page']}), median {w['median_kb']} KB,"
         f" {w['pages']} pages; with lazy figures: max {w['max_with_lazy_figures_kb']} KB"
     )
-    pages = dict(results["lighthouse"])
-    calibration = pages.pop("calibration")
+    calibration, pages = results["lighthouse"]["calibration"], results["lighthouse"]["pages"]
     print(
-        f"\nLighthouse CPU slowdown {calibration['cpu_slowdown']}x for this host's"
-        f" BenchmarkIndex {calibration['benchmark_index']}"
-    )
-    print(
-        "\n| Lighthouse (mobile) | performance | accessibility | LCP s | TBT ms | CLS"
-        " | transfer KB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+        f"\n| Lighthouse (mobile, {calibration['cpu_slowdown']}\u00d7 CPU for BenchmarkIndex"
+        f" {calibration['benchmark_index']}) | performance ({LIGHTHOUSE_RUNS} runs)"
+        " | accessibility | LCP s | TBT ms | CLS | transfer KB |"
+        "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for name, r in pages.items():
+        runs = ", ".join(map(str, r["performance_runs"]))
         print(
-            f"| {name} `{r['path'] or '/'}` | {r['performance']} | {r['accessibility']}"
+            f"| {name} `{r['path'] or '/'}` | {r['performance']} ({runs}) | {r['accessibility']}"
             f" | {r['lcp_s']} | {r['tbt_ms']} | {r['cls']} | {r['transfer_kb']} |"
         )
     others = {u for r in pages.values() for u in r["other_hosts"]}
