@@ -564,16 +564,17 @@ def print_lighthouse(results: dict) -> None:
         f" {w['pages']} pages; with lazy figures: max {w['max_with_lazy_figures_kb']} KB"
     )
     calibration, pages = results["lighthouse"]["calibration"], results["lighthouse"]["pages"]
+    runs = len(next(iter(pages.values()))["performance_runs"])
     print(
         f"\n| Lighthouse (mobile, {calibration['cpu_slowdown']}\u00d7 CPU for BenchmarkIndex"
-        f" {calibration['benchmark_index']}) | performance ({LIGHTHOUSE_RUNS} runs)"
+        f" {calibration['benchmark_index']}) | performance ({runs} runs)"
         " | accessibility | LCP s | TBT ms | CLS | transfer KB |"
         "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for name, r in pages.items():
-        runs = ", ".join(map(str, r["performance_runs"]))
+        scores = ", ".join(map(str, r["performance_runs"]))
         print(
-            f"| {name} `{r['path'] or '/'}` | {r['performance']} ({runs}) | {r['accessibility']}"
+            f"| {name} `{r['path'] or '/'}` | {r['performance']} ({scores}) | {r['accessibility']}"
             f" | {r['lcp_s']} | {r['tbt_ms']} | {r['cls']} | {r['transfer_kb']} |"
         )
     others = {u for r in pages.values() for u in r["other_hosts"]}
