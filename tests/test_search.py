@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import prefix, url
-from playwright.sync_api import Page, expect
+from conftest import prefix, reader, url
+from playwright.sync_api import Browser, Page, expect
 from test_browser import LANGS
 
 INDEX = "search/search_index.json"
@@ -29,15 +31,35 @@ def _index(site: Path, lang: str) -> dict:
     return json.loads(_index_bytes(site, lang).decode("utf-8"))
 
 
-def _search(page: Page, lang: str, query: str) -> list[str]:
-    """Open search on the home page, type `query`, return the result pages' paths
-    in rank order (one per page: Material groups sections under their page)."""
-    page.goto(url(lang))
+@pytest.fixture(scope="module")
+def tab(browser: Browser, site: Path) -> Iterator[Callable[[str], Page]]:
+    """`tab(lang)`: one reader's tab per language, on its home page, in which
+    queries are typed one after another, as a reader drills. The index loads
+    once per tab, when search is first opened."""
+    with ExitStack() as stack:
+        tabs: dict[str, Page] = {}
+
+        def get(lang: str) -> Page:
+            if lang not in tabs:
+                tabs[lang] = stack.enter_context(reader(browser, site))
+                tabs[lang].goto(url(lang))
+            return tabs[lang]
+
+        yield get
+
+
+def _search(page: Page, query: str) -> list[str]:
+    """Type `query` into the tab's search box; the result pages' paths in rank
+    order (one per page: Material groups sections under their page)."""
     page.locator("label.md-search__icon, .md-search__input").first.click()
     box = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__list > .md-search-result__item > a")
+    # An emptied box clears the list, so what appears next answers `query`.
+    box.fill("")
+    box.press("End")
+    expect(results).to_have_count(0)
     box.fill(query)
     box.press("End")  # a keyup, which is what Material sends queries on
-    results = page.locator(".md-search-result__list > .md-search-result__item > a")
     expect(results.first).to_be_attached(timeout=20_000)
     # Results render per worker answer: wait until two reads agree.
     previous: list[str] | None = None
@@ -97,25 +119,27 @@ NEW_TOPICS = [
 
 
 @pytest.mark.parametrize("lang,query,expected", NEW_TOPICS)
-def test_search_finds_the_new_topics(page: Page, lang: str, query: str, expected: str) -> None:
-    paths = _search(page, lang, query)
+def test_search_finds_the_new_topics(
+    tab: Callable[[str], Page], lang: str, query: str, expected: str
+) -> None:
+    paths = _search(tab(lang), query)
     want = urlsplit(url(lang, expected)).path
     assert want in paths[:3], f"{query!r}: {want} not in the first three: {paths[:5]}"
 
 
 @pytest.mark.parametrize("lang,query,expected", FIRST)
 def test_search_ranks_the_right_page_first(
-    page: Page, lang: str, query: str, expected: str
+    tab: Callable[[str], Page], lang: str, query: str, expected: str
 ) -> None:
-    paths = _search(page, lang, query)
+    paths = _search(tab(lang), query)
     want = urlsplit(url(lang, expected)).path
     assert paths and paths[0] == want, f"{query!r}: first is {paths[:1]}, want {want}: {paths}"
 
 
-def test_an_ambiguous_query_shows_each_meaning_near_the_top(page: Page) -> None:
+def test_an_ambiguous_query_shows_each_meaning_near_the_top(tab: Callable[[str], Page]) -> None:
     """ "residual" is a residual connection (ResNet) or a boosting residual:
     the first results offer both."""
-    top = _search(page, "en", "residual")[:3]
+    top = _search(tab("en"), "residual")[:3]
     connection = {urlsplit(url("en", p)).path for p in ("foundations/", "architectures/cnn/")}
     assert connection & set(top), top
     assert urlsplit(url("en", "ml/boosting/")).path in top, top
@@ -138,9 +162,9 @@ SEARCHES = [
 
 @pytest.mark.parametrize("lang,query,expected", SEARCHES)
 def test_search_finds_the_page_in_its_language(
-    page: Page, lang: str, query: str, expected: str
+    tab: Callable[[str], Page], lang: str, query: str, expected: str
 ) -> None:
-    hrefs = _search(page, lang, query)
+    hrefs = _search(tab(lang), query)
     want = urlsplit(url(lang, expected)).path
     assert want in hrefs, f"{query!r}: {want} not in {hrefs}"
     root = urlsplit(url(LANGS[0])).path
@@ -156,8 +180,9 @@ def test_search_finds_the_page_in_its_language(
 @pytest.mark.parametrize(
     "lang,query", [("zh", "BatchNorm"), ("zh", "注意力"), ("en", "BatchNorm"), ("en", "softmax")]
 )
-def test_result_snippets_show_no_raw_tex(page: Page, lang: str, query: str) -> None:
-    _search(page, lang, query)
+def test_result_snippets_show_no_raw_tex(tab: Callable[[str], Page], lang: str, query: str) -> None:
+    page = tab(lang)
+    _search(page, query)
     # Every teaser, the collapsed "more results" included.
     texts = page.locator(".md-search-result__article").evaluate_all(
         "els => els.map(e => e.textContent)"
