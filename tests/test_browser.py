@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import (
@@ -62,7 +63,8 @@ def _swapped(page: Page, move: Callable[[], object]) -> None:
     page.wait_for_function(
         """before => location.href !== before
             && document.querySelector('article:not([data-left])')
-            && document.querySelector('link[rel=canonical]').href === location.href""",
+            && document.querySelector('link[rel=canonical]').href
+                === location.origin + location.pathname""",
         arg=before,
     )
     assert same_document(page), f"{page.url}: the document was reloaded (no instant navigation)"
@@ -212,6 +214,45 @@ def test_language_switch_after_instant_navigation(page: Page, source: str, targe
     landed = page.evaluate("() => decodeURIComponent(location.hash.slice(1))")
     ids = page.locator("article h2[id]").evaluate_all("els => els.map(e => e.id)")
     assert ids.index(landed) == 2, f"landed on #{landed}, expected the third question"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_link_to_the_last_question_shows_it(phone: Page, site: Path, lang: str) -> None:
+    """A tap on a link to the longest page's last question shows that question
+    at the top of the screen, and so does a reload there. (Rendering answers
+    only near the viewport, with CSS content-visibility, broke the reload: the
+    restored offset fell elsewhere once heights were estimates.)"""
+    html = (site / prefix(lang) / "classical-ml" / "index.html").read_text(encoding="utf-8")
+    last = re.findall(r'<h2 id="([^"]+)"', html)[-1]
+    target = url(lang, "classical-ml/") + "#" + quote(last)
+    heading = phone.locator(f"article h2[id='{last}']")
+    phone.goto(url(lang))
+    mark_document(phone)
+    visit(phone, target)
+    expect(heading).to_be_in_viewport()
+    phone.reload()
+    expect(heading).to_be_in_viewport()
+    assert phone.evaluate("() => document.documentElement.scrollTop") > 5000
+
+
+def test_palette_restyles_the_page_only_when_the_reader_switches(page: Page) -> None:
+    """assets/javascripts/palette.js: Material's start-up does not set its
+    transition guard on <body> (two whole-page restyles), a reader's switch
+    still does, and the switch takes effect."""
+    page.add_init_script(
+        """new MutationObserver(records => {
+            window.__guards = (window.__guards || 0) + records.filter(
+                r => r.target === document.body && r.oldValue === null).length;
+        }).observe(document, {subtree: true, attributeOldValue: true,
+            attributeFilter: ['data-md-color-switching']});"""
+    )
+    page.goto(url(default_language(), "classical-ml/"))
+    page.wait_for_load_state("load")
+    before = page.evaluate("() => document.body.dataset.mdColorMedia")
+    assert page.evaluate("() => window.__guards || 0") == 0, "the guard was set at start-up"
+    page.locator("[data-md-component=palette] label:visible").first.click()
+    expect(page.locator("body")).not_to_have_attribute("data-md-color-media", before)
+    assert page.evaluate("() => window.__guards || 0") == 1, "a reader's switch lost its guard"
 
 
 def test_quiz_mode_hides_answers_across_pages(page: Page) -> None:
