@@ -3,7 +3,7 @@
 // transition off below that attribute (`[data-md-color-switching] *`), so each
 // set and each removal restyles the whole document: on a long question page
 // (~18,000 elements, most of them MathJax glyph boxes) about 0.7 s of a phone's
-// start-up, measured in Lighthouse's trace. Material applies the palette once
+// start-up (a Chromium trace at phone size). Material applies the palette once
 // at start-up, when the colours are already those of the page and nothing can
 // animate; only a reader's switch (a click or key on the toggle, or the
 // system's scheme changing) needs the guard. Loaded before Material's bundle
