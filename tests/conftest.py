@@ -236,7 +236,11 @@ def url(lang: str, path: str = "") -> str:
 
 
 def mark_document(page: Page) -> None:
-    """Tag the loaded document, to tell instant navigation from a reload."""
+    """Tag the loaded document, to tell instant navigation from a reload.
+    Waits for the network to settle first: Material handles clicks in place
+    only once it has fetched its sitemap, and a click before that is an
+    ordinary page load."""
+    page.wait_for_load_state("networkidle")
     page.evaluate("() => { window.__dlkbDocument = true; }")
 
 

@@ -172,7 +172,6 @@ def test_every_page_after_instant_navigation_on_a_phone(phone: Page, site: Path,
             too_wide[phone.url] = found
 
     phone.goto(url(lang))
-    phone.wait_for_load_state("networkidle")  # Material's sitemap: clicks swap in place
     mark_document(phone)
     check("")
     for rel in filter(None, _pages(site, lang)):
@@ -228,9 +227,6 @@ def test_a_link_to_the_last_question_shows_it(phone: Page, site: Path, lang: str
     target = url(lang, "classical-ml/") + "#" + quote(last)
     heading = phone.locator(f"article h2[id='{last}']")
     phone.goto(url(lang))
-    # Material handles clicks in place once it has its sitemap; a tap before
-    # that is an ordinary page load.
-    phone.wait_for_load_state("networkidle")
     mark_document(phone)
     visit(phone, target)
     expect(heading).to_be_in_viewport()
@@ -251,7 +247,6 @@ def test_palette_restyles_the_page_only_when_the_reader_switches(page: Page) -> 
             attributeFilter: ['data-md-color-switching']});"""
     )
     page.goto(url(default_language(), "classical-ml/"))
-    page.wait_for_load_state("load")
     before = page.evaluate("() => document.body.dataset.mdColorMedia")
     assert page.evaluate("() => window.__guards || 0") == 0, "the guard was set at start-up"
     page.locator("[data-md-component=palette] label:visible").first.click()
