@@ -48,16 +48,17 @@ def make_site(
     languages: dict[str, dict[str, str | bytes]] | None = None,
     nav: list[str] | None = None,
     extra_hooks: tuple[Path, ...] = (),
+    extra: dict | None = None,
 ) -> Path:
     """A throwaway site in `root`: `pages` under docs/ (or, with `languages`,
     one docs/<lang>/ tree and config per language, the first the default, all
     built by the real languages hook), the real hooks listed in `hooks`, then
-    `extra_hooks` (test-only hook files)."""
+    `extra_hooks` (test-only hook files); `extra` adds to the config's extra."""
     config: dict = {
         "site_name": "t",
         "theme": {"name": "mkdocs"},
         "validation": REAL["validation"],
-        "extra": {"companies": COMPANIES},
+        "extra": {"companies": COMPANIES, **(extra or {})},
         "hooks": [str(HOOKS / f"{name}.py") for name in hooks] + [str(h) for h in extra_hooks],
         "markdown_extensions": [
             "admonition",
@@ -297,6 +298,32 @@ def test_parity_names_a_company_tag_on_one_side_only() -> None:
     difference = structure_difference("docs/zh/a.md", ZH, "docs/en/a.md", tagged)
     assert difference is not None
     assert "company: None vs 'jd'" in difference
+
+
+# --- quiz mode's toggle ----------------------------------------------------------------
+
+QUIZ = {"quiz": {"enter": "Drill: hide answers", "leave": "Show answers"}}
+
+
+def test_a_page_with_answers_gets_the_quiz_toggle_under_its_title(tmp_path: Path) -> None:
+    pages = {"index.md": QUESTION.format(attrs=""), **OTHER}
+    root = make_site(tmp_path, pages, hooks=("validate", "quiz"), extra=QUIZ)
+    passes(root)
+    html = (root / "site" / "index.html").read_text(encoding="utf-8")
+    title_end = html.index("</h1>") + len("</h1>")
+    assert html[title_end:].startswith('<button type="button" class="quiz-toggle'), html
+    assert 'data-enter="Drill: hide answers" data-leave="Show answers"' in html
+    assert "quiz-toggle" not in (root / "site" / "other" / "index.html").read_text()
+
+
+def test_quiz_toggle_without_labels_or_title_fails_naming_the_culprit(tmp_path: Path) -> None:
+    pages = {"index.md": QUESTION.format(attrs=""), **OTHER}
+    half = {"quiz": {"enter": "x"}}
+    root = make_site(tmp_path / "a", pages, hooks=("validate", "quiz"), extra=half)
+    fails(root, r"mkdocs\.yml: extra\.quiz lacks leave")
+    untitled = {"index.md": QUESTION.format(attrs="").replace("# Activations\n", ""), **OTHER}
+    root = make_site(tmp_path / "b", untitled, hooks=("validate", "quiz"), extra=QUIZ)
+    fails(root, r"index\.md: has answer blocks but no title for quiz mode")
 
 
 # --- 11: nav and anchors ---------------------------------------------------------------
