@@ -254,6 +254,60 @@ def test_palette_restyles_the_page_only_when_the_reader_switches(page: Page) -> 
     assert page.evaluate("() => window.__guards || 0") == 1, "a reader's switch lost its guard"
 
 
+# Records what Material's start-up rewrites after the HTML is parsed, of the
+# state that restyles the whole document when it changes: the classes and
+# focus-visible marker on <html>, the colour-scheme meta (main.html and
+# palette.js set both before). Same-value writes are free and not recorded.
+START_UP_WRITES = """
+    window.__writes = [];
+    new MutationObserver(records => {
+        if (document.readyState === 'loading') return;
+        for (const r of records) {
+            const el = r.target, now = el.getAttribute(r.attributeName);
+            const watched = el === document.documentElement
+                || (el.localName === 'meta' && el.name === 'color-scheme');
+            if (watched && now !== r.oldValue)
+                __writes.push(`${el.localName} ${r.attributeName}: ${r.oldValue} -> ${now}`);
+        }
+    }).observe(document, {subtree: true, attributeOldValue: true,
+        attributeFilter: ['class', 'data-js-focus-visible', 'content']});
+"""
+
+
+def _color_scheme(page: Page) -> list[str]:
+    """The content of every colour-scheme meta that counts (has content)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('meta[name=color-scheme][content]')]"
+        ".map(m => m.content)"
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_start_up_rewrites_nothing_that_restyles_the_page(
+    browser: Browser, site: Path, scheme: str
+) -> None:
+    """main.html and palette.js: Material's start-up leaves <html> and the
+    colour scheme as the page already has them (each change was a whole-page
+    restyle, ~0.6 s of a phone's start-up on the longest page); the scheme
+    still follows the reader's palette after instant navigation and a switch."""
+    with reader(browser, site, color_scheme=scheme) as page:
+        page.add_init_script(START_UP_WRITES)
+        page.goto(url(default_language(), "classical-ml/"))
+        mark_document(page)
+        # The page's HTML is written for the default scheme: a dark reader's
+        # start-up changes the meta once, as before.
+        expected = [] if scheme == "light" else ["meta content: light -> dark"]
+        writes = page.evaluate("() => window.__writes")
+        assert writes == expected, f"start-up rewrote: {writes}"
+        assert page.evaluate("() => document.documentElement.className") == "js js-focus-visible"
+        for link in ("optimization/", "normalization/"):
+            _swapped(page, page.locator(f"a[href$='{link}']:visible").first.click)
+        assert _color_scheme(page) == [scheme], f"after two taps: {_color_scheme(page)}"
+        page.locator("[data-md-component=palette] label:visible").first.click()
+        now = page.evaluate("() => document.body.dataset.mdColorScheme")
+        assert _color_scheme(page) == ["dark" if now == "slate" else "light"], now
+
+
 def test_quiz_mode_hides_answers_across_pages(page: Page) -> None:
     page.goto(url(default_language(), "activations/"))
     answers = page.locator("details.answer")

@@ -8,8 +8,32 @@
 // animate; only a reader's switch (a click or key on the toggle, or the
 // system's scheme changing) needs the guard. Loaded before Material's bundle
 // (docs/overrides/main.html).
+//
+// Material also appends an empty <meta name="color-scheme"> and writes the
+// scheme into it at start-up, which changes the page's colour scheme from
+// unset to "light" and restyles the whole document again (Chromium:
+// "PlatformColorChange", ~0.6 s on that page). The page's HTML has one already
+// (main.html: the default scheme, light), first in the head, so it is the one
+// that counts: Material's writes go to it, and only when they change it.
 
 (() => {
+  const page = document.querySelector('meta[name="color-scheme"]');
+  const content = Object.getOwnPropertyDescriptor(HTMLMetaElement.prototype, "content");
+  Object.defineProperty(HTMLMetaElement.prototype, "content", {
+    ...content,
+    set(value) {
+      if (this.name !== "color-scheme" || !page) return content.set.call(this, value);
+      if (page.content !== value) content.set.call(page, value);
+    },
+  });
+  // Instant navigation appends the next page's meta when ours no longer
+  // matches it (a dark scheme): ours comes first and counts, so drop those.
+  new MutationObserver(() => {
+    for (const meta of document.head.querySelectorAll('meta[name="color-scheme"][content]')) {
+      if (meta !== page) meta.remove();
+    }
+  }).observe(document.head, { childList: true });
+
   const body = document.body;
   const setAttribute = body.setAttribute;
   let switching = false;
