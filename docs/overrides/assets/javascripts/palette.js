@@ -13,8 +13,8 @@
 // scheme into it at start-up, which changes the page's colour scheme from
 // unset to "light" and restyles the whole document again (Chromium:
 // "PlatformColorChange", ~0.6 s on that page). The page's HTML has one already
-// (main.html: the default scheme, light), first in the head, so it is the one
-// that counts: Material's writes go to it, and only when they change it.
+// (main.html: the default scheme, light), the first in the head, so it is the
+// one that counts: Material's writes go to it, and only when they change it.
 
 (() => {
   const page = document.querySelector('meta[name="color-scheme"]');
