@@ -323,11 +323,16 @@ def first_visit(site: Path, html: Path) -> tuple[dict[str, int], dict[str, int]]
     text = html.read_text(encoding="utf-8")
     eager, lazy = _loads(text)
 
+    base = urlsplit(site_url()).path
+
     def files(urls: list[str]) -> set[Path]:
         found = set()
         for url in urls:
             if url and not re.match(r"(https?:)?//|data:", url):
-                path = (html.parent / unquote(url.split("?")[0].split("#")[0])).resolve()
+                url = unquote(url.split("?")[0].split("#")[0])
+                # Root-relative (docs/hooks/urls.py): below the site's path.
+                where = site / url.removeprefix(base) if url.startswith("/") else html.parent / url
+                path = where.resolve()
                 if path.is_file():
                     found.add(path)
         return found

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,3 +248,37 @@ def same_document(page: Page) -> bool:
     """True if the tab still holds the marked document: the last click was
     handled by instant navigation (a swap), not a full page load."""
     return page.evaluate("() => window.__dlkbDocument === true")
+
+
+def swapped(page: Page, move: Callable[[], object]) -> None:
+    """Do `move` (a click, back, forward) and wait until instant navigation has
+    swapped in the page of the new URL; fail if the document was reloaded."""
+    page.evaluate("() => { document.querySelector('article').dataset.left = 'yes'; }")
+    before = page.url
+    move()
+    page.wait_for_function(
+        """before => location.href !== before
+            && document.querySelector('article:not([data-left])')
+            && document.querySelector('link[rel=canonical]').href
+                === location.origin + location.pathname""",
+        arg=before,
+    )
+    assert same_document(page), f"{page.url}: the document was reloaded (no instant navigation)"
+
+
+def visit(page: Page, target: str) -> None:
+    """Follow an in-site link to `target`, as a reader's click does."""
+    swapped(
+        page,
+        lambda: page.evaluate(
+            """href => {
+                const a = document.createElement('a');
+                a.href = href;
+                document.body.append(a);
+                a.click();
+                a.remove();
+            }""",
+            target,
+        ),
+    )
+    assert page.url == target, f"went to {page.url}, not {target}"

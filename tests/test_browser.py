@@ -10,7 +10,6 @@ loopback port every click would be a full reload, and the reader's path
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,8 +22,9 @@ from conftest import (
     mark_document,
     prefix,
     reader,
-    same_document,
+    swapped,
     url,
+    visit,
 )
 from playwright.sync_api import Browser, Page, expect
 
@@ -52,40 +52,6 @@ def _math_pages(site: Path, lang: str) -> list[str]:
     ]
     assert len(pages) > 10, f"{lang}: math on only {pages}"
     return pages
-
-
-def _swapped(page: Page, move: Callable[[], object]) -> None:
-    """Do `move` (a click, back, forward) and wait until instant navigation has
-    swapped in the page of the new URL; fail if the document was reloaded."""
-    page.evaluate("() => { document.querySelector('article').dataset.left = 'yes'; }")
-    before = page.url
-    move()
-    page.wait_for_function(
-        """before => location.href !== before
-            && document.querySelector('article:not([data-left])')
-            && document.querySelector('link[rel=canonical]').href
-                === location.origin + location.pathname""",
-        arg=before,
-    )
-    assert same_document(page), f"{page.url}: the document was reloaded (no instant navigation)"
-
-
-def visit(page: Page, target: str) -> None:
-    """Follow an in-site link to `target`, as a reader's click does."""
-    _swapped(
-        page,
-        lambda: page.evaluate(
-            """href => {
-                const a = document.createElement('a');
-                a.href = href;
-                document.body.append(a);
-                a.click();
-                a.remove();
-            }""",
-            target,
-        ),
-    )
-    assert page.url == target, f"went to {page.url}, not {target}"
 
 
 # Everything wrong a formula can show, counted in the page the reader has now.
@@ -178,7 +144,7 @@ def test_every_page_after_instant_navigation_on_a_phone(phone: Page, site: Path,
         visit(phone, url(lang, rel))
         check(rel)
     for step in (phone.go_back, phone.go_back, phone.go_back, phone.go_forward, phone.go_forward):
-        _swapped(phone, step)
+        swapped(phone, step)
         check(phone.url.removeprefix(url(lang)))
     assert not problems, "\n".join(problems)
     assert not too_wide, f"pages wider than {PHONE['width']} px: {too_wide}"
@@ -206,7 +172,7 @@ def test_language_switch_after_instant_navigation(page: Page, source: str, targe
     """Keeps the page and the question the reader was on."""
     page.goto(url(source))
     mark_document(page)
-    _swapped(page, page.locator("a[href$='normalization/']:visible").first.click)
+    swapped(page, page.locator("a[href$='normalization/']:visible").first.click)
     third = page.locator("article h2[id]").nth(2)
     third.locator("a.headerlink").click()
     _switch(page, target)
@@ -301,7 +267,7 @@ def test_start_up_rewrites_nothing_that_restyles_the_page(
         assert writes == expected, f"start-up rewrote: {writes}"
         assert page.evaluate("() => document.documentElement.className") == "js js-focus-visible"
         for link in ("optimization/", "normalization/"):
-            _swapped(page, page.locator(f"a[href$='{link}']:visible").first.click)
+            swapped(page, page.locator(f"a[href$='{link}']:visible").first.click)
         assert _color_scheme(page) == [scheme], f"after two taps: {_color_scheme(page)}"
         page.locator("[data-md-component=palette] label:visible").first.click()
         now = page.evaluate("() => document.body.dataset.mdColorScheme")
@@ -319,7 +285,7 @@ def test_quiz_mode_hides_answers_across_pages(page: Page) -> None:
     assert answers.first.evaluate("e => e.open")
     mark_document(page)
     # The URL changes before the new page is swapped in: wait for the page itself.
-    _swapped(page, page.locator("a[href$='optimization/']:visible").first.click)
+    swapped(page, page.locator("a[href$='optimization/']:visible").first.click)
     expect(page.locator(".quiz-toggle")).to_have_attribute("aria-pressed", "true")
     assert not any(page.locator("details.answer").evaluate_all("els => els.map(e => e.open)"))
 
@@ -363,3 +329,33 @@ def test_site_works_without_any_network(page: Page, site: Path) -> None:
     # Math is typeset at build time: no MathJax JavaScript is shipped at all.
     assert not list(site.glob("assets/javascripts/mathjax/*.js"))
     assert (site / "assets" / "stylesheets" / "mathjax.css").is_file()
+
+
+# Each stylesheet's CSSStyleSheet when the parser is done, before any script
+# of the page runs (deferred scripts run after "interactive").
+KEEP_SHEETS = """document.addEventListener('readystatechange', () => {
+    if (document.readyState === 'interactive')
+        window.__dlkbSheets = [...document.querySelectorAll('link[rel=stylesheet]')]
+            .map(link => link.sheet);
+}, {once: true});"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stylesheets_load_once(browser: Browser, site: Path, lang: str) -> None:
+    """The stylesheets the page loaded are the ones it keeps through start-up
+    and two taps. Each reload of one restyles and lays out the whole page
+    (Material's start-up reassigned every relative href: ~1.7 s on a phone on
+    the longest page, docs/hooks/urls.py); a swap that replaced them would
+    flash an unstyled page."""
+    with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
+        page.add_init_script(KEEP_SHEETS)
+        page.goto(url(lang, "classical-ml/"))
+        mark_document(page)
+        for target in ("normalization/", "architectures/cnn/"):
+            visit(page, url(lang, target))
+        kept = page.evaluate(
+            """() => [...document.querySelectorAll('link[rel=stylesheet]')].map(
+                (link, i) => [link.getAttribute('href'), link.sheet === window.__dlkbSheets[i]])"""
+        )
+    assert len(kept) >= 4, kept
+    assert all(same for _, same in kept), f"reloaded or replaced: {kept}"

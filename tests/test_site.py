@@ -13,10 +13,21 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import DOCS, ROOT, Build, build_site, default_language, languages, prefix
+from conftest import (
+    DOCS,
+    ROOT,
+    Build,
+    build_site,
+    default_language,
+    languages,
+    prefix,
+    site_url,
+)
 
 LANGS = list(languages())
-SITE_ORIGIN = "http://site.invalid/"
+# Where the built site is served: a stand-in host, the site's real path (links
+# and scripts are root-relative: docs/hooks/urls.py).
+SITE_ORIGIN = "http://site.invalid" + urlsplit(site_url()).path
 
 
 def _sources(lang: str) -> set[str]:
@@ -449,3 +460,19 @@ def test_question_pages_first_visit_fits_300_kb(site: Path) -> None:
             heaviest = sorted(files.items(), key=lambda kv: -kv[1])[:5]
             over.append(f"{html.relative_to(site)}: {sum(files.values()) / 1024:.0f} KB {heaviest}")
     assert not over, "\n".join(over)
+
+
+LINK_OR_SCRIPT_URL = re.compile(r'<(?:link|script)\b[^>]*?\s(?:href|src)="([^"]+)"')
+
+
+def test_links_and_scripts_are_root_relative(site: Path) -> None:
+    """docs/hooks/urls.py: a page-relative <link> or <script> URL would make
+    Material reload that stylesheet or script at start-up (see
+    test_browser.py::test_stylesheets_load_once)."""
+    relative = [
+        f"{page.relative_to(site)}: {found}"
+        for page in _html_pages(site)
+        for found in LINK_OR_SCRIPT_URL.findall(page.read_text(encoding="utf-8"))
+        if not re.match(r"[a-z][a-z0-9+.-]*:|/(?!/)", found)
+    ]
+    assert not relative, "page-relative URLs:\n" + "\n".join(relative[:20])
