@@ -330,7 +330,7 @@ def first_visit(site: Path, html: Path) -> tuple[dict[str, int], dict[str, int]]
         for url in urls:
             if url and not re.match(r"(https?:)?//|data:", url):
                 url = unquote(url.split("?")[0].split("#")[0])
-                # Root-relative (docs/hooks/urls.py): below the site's path.
+                # Root-relative (docs/hooks/startup.py): below the site's path.
                 where = site / url.removeprefix(base) if url.startswith("/") else html.parent / url
                 path = where.resolve()
                 if path.is_file():

@@ -345,7 +345,7 @@ def test_stylesheets_load_once(browser: Browser, site: Path, lang: str) -> None:
     """The stylesheets the page loaded are the ones it keeps through start-up
     and two taps. Each reload of one restyles and lays out the whole page
     (Material's start-up reassigned every relative href: ~1.7 s on a phone on
-    the longest page, docs/hooks/urls.py); a swap that replaced them would
+    the longest page, docs/hooks/startup.py); a swap that replaced them would
     flash an unstyled page."""
     with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
         page.add_init_script(KEEP_SHEETS)

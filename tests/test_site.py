@@ -26,7 +26,7 @@ from conftest import (
 
 LANGS = list(languages())
 # Where the built site is served: a stand-in host, the site's real path (links
-# and scripts are root-relative: docs/hooks/urls.py).
+# and scripts are root-relative: docs/hooks/startup.py).
 SITE_ORIGIN = "http://site.invalid" + urlsplit(site_url()).path
 
 
@@ -466,7 +466,7 @@ LINK_OR_SCRIPT_URL = re.compile(r'<(?:link|script)\b[^>]*?\s(?:href|src)="([^"]+
 
 
 def test_links_and_scripts_are_root_relative(site: Path) -> None:
-    """docs/hooks/urls.py: a page-relative <link> or <script> URL would make
+    """docs/hooks/startup.py: a page-relative <link> or <script> URL would make
     Material reload that stylesheet or script at start-up (see
     test_browser.py::test_stylesheets_load_once)."""
     relative = [
@@ -476,3 +476,17 @@ def test_links_and_scripts_are_root_relative(site: Path) -> None:
         if not re.match(r"[a-z][a-z0-9+.-]*:|/(?!/)", found)
     ]
     assert not relative, "page-relative URLs:\n" + "\n".join(relative[:20])
+
+
+def test_every_table_sits_alone_in_its_box(site: Path) -> None:
+    """docs/hooks/startup.py: Material's start-up wraps each table; alone in a
+    plain box, that restyles the table only, not the answer around it."""
+    loose = [
+        f"{page.relative_to(site)}: {count - boxed} of {count} tables"
+        for page in _html_pages(site)
+        for text in [page.read_text(encoding="utf-8")]
+        for count, boxed in [(text.count("<table>"), text.count('<div class="table-box"><table>'))]
+        if count != boxed
+    ]
+    assert not loose, "tables outside a table box:\n" + "\n".join(loose[:20])
+    assert "<table>" in (site / "classical-ml" / "index.html").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@
 // (`el.href = el.href`), so links still resolve once the next page's URL is
 // pushed. For a stylesheet <link> that write reloads the stylesheet and
 // restyles and lays out the whole document (~1.7 s at 2.45x CPU on that page).
-// Links and scripts are written root-relative (docs/hooks/urls.py): their
+// Links and scripts are written root-relative (docs/hooks/startup.py): their
 // meaning does not depend on the page's URL, so that self-assignment changes
 // nothing and is skipped. Any other write goes through.
 for (const [element, key] of [
