@@ -69,9 +69,8 @@ def on_page_content(html: str, **_: object) -> str:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    site = urlsplit(config.site_url or "/").path or "/"
-    if not site.endswith("/"):
-        site += "/"
-    # Directory URLs: a page's relative links resolve against its directory.
-    directory = posixpath.dirname(site + page.url) + "/" if page.url else site
+    site = urlsplit(config.site_url or "/").path  # MkDocs ends site_url with "/"
+    # Directory URLs: a page's relative links resolve against its directory
+    # ("" for the home page, "classical-ml/", "404.html").
+    directory = posixpath.dirname(site + page.url) + "/"
     return _URL.sub(lambda m: m[1] + rooted(m[2], directory) + m[3], output)

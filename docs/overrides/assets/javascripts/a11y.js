@@ -14,7 +14,7 @@ if (searchDialog && searchInput && !searchDialog.hasAttribute("aria-label")) {
 // laid it out anyway: a ResizeObserver reports it after layout, and again
 // when its width changes (a phone turned sideways). Measuring all of them from
 // a script forced that layout early, in a task of its own (0.1-0.2 s of a
-// phone's start-up on the home page, Lighthouse at 2.79x CPU).
+// phone's start-up on the home page, Lighthouse at 2.45x CPU).
 const scrollers = new ResizeObserver((entries) => {
   // All widths first, then the attributes: a write between two reads would
   // make the second read restyle the page.
