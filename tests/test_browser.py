@@ -201,6 +201,103 @@ def test_a_link_to_the_last_question_shows_it(phone: Page, site: Path, lang: str
     assert phone.evaluate("() => document.documentElement.scrollTop") > 5000
 
 
+# Where the reader sees each block of text and each display formula, in page
+# coordinates (px), with what it is, to name the one that moved.
+PLACES = """() => [...document.querySelectorAll(
+        'article :is(p, li, h2, h3, mjx-container[display])')].map(el => {
+        const r = el.getBoundingClientRect();
+        const text = (el.closest('p, li, h2, h3') || el).textContent.trim().slice(0, 40);
+        return {what: `${el.localName} "${text}"`,
+                box: [r.left, r.top + scrollY, r.width, r.height]};
+    })"""
+
+# Scrolls the page through, a screen at a time, letting each screen be drawn.
+SCROLL_THROUGH = """async () => {
+    const frame = () => new Promise(done =>
+        requestAnimationFrame(() => requestAnimationFrame(done)));
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+        scrollTo(0, y);
+        await frame();
+    }
+    scrollTo(0, 0);
+    await frame();
+}"""
+
+
+# Adds up the layout shifts of what the reader has on screen (the score
+# Lighthouse calls CLS; Google counts 0.1 as good).
+SHIFTS = """window.__shift = 0;
+    new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) window.__shift += entry.value;
+    }).observe({type: 'layout-shift', buffered: true});"""
+
+
+def _moved(before: list[dict], after: list[dict], tolerance: float) -> list[str]:
+    assert len(before) == len(after) > 100, (len(before), len(after))
+    return [
+        f"{a['what']}: {[round(x, 1) for x in a['box']]} -> {[round(x, 1) for x in b['box']]}"
+        for a, b in zip(before, after, strict=True)
+        if max(abs(x - y) for x, y in zip(a["box"], b["box"], strict=True)) > tolerance
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["classical-ml/", "optimization/"])
+def test_formulas_off_screen_are_skipped_yet_placed(
+    phone: Page, site: Path, lang: str, path: str
+) -> None:
+    """math.css and docs/hooks/mathjax.mjs: on a phone, the browser skips the
+    glyph boxes of the formulas off screen (most of a long page's start-up was
+    laying them out), yet places the page as if they were drawn: nothing on
+    screen shifts while the reader scrolls through, and the text and display
+    formulas stay where they were; drawn, each formula fits the box it was
+    given."""
+    phone.add_init_script(SHIFTS)
+    phone.goto(url(lang, path))
+    phone.evaluate("() => document.fonts.ready.then(() => true)")
+    counts = phone.evaluate(
+        """() => {
+            const sized = [...document.querySelectorAll('article mjx-math.mjx-sized')];
+            return {formulas: document.querySelectorAll('article mjx-container').length,
+                    sized: sized.length,
+                    skipped: sized.filter(m => !m.firstElementChild
+                        .checkVisibility({contentVisibilityAuto: true})).length};
+        }"""
+    )
+    assert counts["sized"] > 0.9 * counts["formulas"] > 100, counts
+    assert counts["skipped"] > 0.8 * counts["sized"], f"drawn at load: {counts}"
+    at_load = phone.evaluate(PLACES)
+    phone.evaluate(SCROLL_THROUGH)
+    shift = phone.evaluate("() => window.__shift")
+    assert shift < 0.01, f"the page shifted on screen while scrolled through: {shift:.3f}"
+    moved = _moved(at_load, phone.evaluate(PLACES), tolerance=1.5)
+    assert not moved, f"{len(moved)} moved while scrolled through:\n" + "\n".join(moved[:10])
+    unfit = phone.evaluate(GLYPHS_OUTSIDE_THEIR_BOX)
+    assert not unfit, f"{len(unfit)} formulas drawn outside their box:\n" + "\n".join(unfit[:10])
+
+
+# With every formula drawn: those whose glyphs reach more than a pixel past
+# the width and height their box was given (MathJax's size was wrong: the
+# glyphs would overlap the text around them, or leave a gap).
+GLYPHS_OUTSIDE_THEIR_BOX = """() => {
+    const style = document.createElement('style');
+    style.textContent = '.md-typeset mjx-math.mjx-sized { content-visibility: visible }';
+    document.head.append(style);
+    return [...document.querySelectorAll('article mjx-math.mjx-sized')].flatMap(m => {
+        const box = m.getBoundingClientRect(), em = parseFloat(getComputedStyle(m).fontSize);
+        const parts = [...m.children].map(c => c.getBoundingClientRect());
+        const width = Math.max(...parts.map(r => r.right)) - Math.min(...parts.map(r => r.left));
+        const height = parseFloat(m.style.getPropertyValue('--mjx-h')) * em;
+        const inner = Math.max(...parts.map(r => r.bottom)) - Math.min(...parts.map(r => r.top));
+        return Math.abs(width - box.width) > 1 || inner - height > 1
+            ? [`${m.nextElementSibling.textContent.slice(0, 40)}: drawn `
+               + `${width.toFixed(1)} x ${inner.toFixed(1)} px, `
+               + `given ${box.width.toFixed(1)} x ${height.toFixed(1)}`]
+            : [];
+    });
+}"""
+
+
 def test_palette_restyles_the_page_only_when_the_reader_switches(page: Page) -> None:
     """assets/javascripts/palette.js: Material's start-up does not set its
     transition guard on <body> (two whole-page restyles), a reader's switch

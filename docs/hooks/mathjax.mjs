@@ -62,12 +62,29 @@ function render(request) {
   math.setMetrics(16, 8, 80 * 8, 1000000, 1);
   math.convert(html);
   const [wrappers, chars, delims] = usages().map((usage) => usage.update());
-  const width = chtml.getBBox(math, html).w; // in em
+  const box = chtml.getBBox(math, html); // in em
+  size(math.typesetRoot, box);
   return {
     html: adaptor.outerHTML(math.typesetRoot),
-    width: Math.round(width * 100) / 100,
+    width: Math.round(box.w * 100) / 100,
     usage: {wrappers, chars, delims},
   };
+}
+
+// The drawn formula (<mjx-math>, aria-hidden; the assistive MathML is its
+// sibling) gets its size from the font metrics, so the browser can skip its
+// glyph boxes while they are off screen (math.css: content-visibility), yet
+// lay the page out as if they were there: width, height and depth, as CSS
+// variables. Not for a formula with text the browser lays out itself
+// (mjx-utext, e.g. Chinese in \text{}): Node can only guess its width.
+function size(root, {w, h, d}) {
+  const drawn = adaptor.firstChild(root);
+  if (adaptor.kind(drawn) !== 'mjx-math' || adaptor.outerHTML(drawn).includes('<mjx-utext')) return;
+  const em = (x) => `${Math.round(x * 1000) / 1000}em`;
+  adaptor.addClass(drawn, 'mjx-sized');
+  const style = adaptor.getAttribute(drawn, 'style'); // MathJax's own, e.g. a display's margins
+  const sizes = `--mjx-w:${em(w)};--mjx-h:${em(h + d)};--mjx-d:${em(d)}`;
+  adaptor.setAttribute(drawn, 'style', style ? `${style} ${sizes}` : sizes);
 }
 
 function stylesheet(usage) {

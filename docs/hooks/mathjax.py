@@ -17,7 +17,10 @@ fonts are MathJax's own (node_modules), cut down with fontTools to the
 characters the site draws and served from `assets/fonts/mathjax/` (~40% less
 to fetch on a first visit), under content-hashed names, with MathJax's licence.
 `assets/stylesheets/math.css` (hand-written) makes long formulas scroll in
-their own box and keeps the hidden MathML copy from widening the page.
+their own box and keeps the hidden MathML copy from widening the page. Each
+drawn formula also carries its width, height and depth from MathJax's font
+metrics (`--mjx-w`, `--mjx-h`, `--mjx-d`, class `mjx-sized`), so that the
+browser can skip laying out the glyphs of formulas off screen (math.css).
 
 Why CommonHTML and not SVG (both measured on /normalization/, 256 formulas):
 SVG markup is 47 KB gzip per page (glyph paths, even with a per-page glyph
