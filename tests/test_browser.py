@@ -10,6 +10,8 @@ loopback port every click would be a full reload, and the reader's path
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -298,6 +300,17 @@ GLYPHS_OUTSIDE_THEIR_BOX = """() => {
 }"""
 
 
+@contextmanager
+def _on_the_longest_page(browser: Browser, site: Path, lang: str, watch: str) -> Iterator[Page]:
+    """A phone's tab on the longest question page, loaded with the `watch`
+    script running from the first byte, ready for in-site taps."""
+    with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
+        page.add_init_script(watch)
+        page.goto(url(lang, "classical-ml/"))
+        mark_document(page)
+        yield page
+
+
 # Counts the tables taken out of the page after it is parsed: Material's
 # start-up wrap moves each one it finds into its box (a page swap replaces
 # the container around the tables, not the tables).
@@ -317,10 +330,7 @@ def test_no_table_is_moved(browser: Browser, site: Path, lang: str) -> None:
     box from the HTML on, so Material's start-up, and each page it swaps in,
     leaves them where they are (moving each was ~0.9 s of restyle and layout
     on a phone on the longest page); each sits in one box, which scrolls."""
-    with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
-        page.add_init_script(MOVED_TABLES)
-        page.goto(url(lang, "classical-ml/"))
-        mark_document(page)
+    with _on_the_longest_page(browser, site, lang, MOVED_TABLES) as page:
         for target in ("glossary/", "optimization/"):
             visit(page, url(lang, target))
             boxes = page.evaluate(
@@ -481,10 +491,7 @@ def test_stylesheets_load_once(browser: Browser, site: Path, lang: str) -> None:
     (Material's start-up reassigned every relative href: ~1.7 s on a phone on
     the longest page, docs/hooks/startup.py); a swap that replaced them would
     flash an unstyled page."""
-    with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
-        page.add_init_script(KEEP_SHEETS)
-        page.goto(url(lang, "classical-ml/"))
-        mark_document(page)
+    with _on_the_longest_page(browser, site, lang, KEEP_SHEETS) as page:
         for target in ("normalization/", "architectures/cnn/"):
             visit(page, url(lang, target))
         kept = page.evaluate(
