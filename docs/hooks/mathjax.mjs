@@ -79,7 +79,7 @@ function render(request) {
 // (mjx-utext, e.g. Chinese in \text{}): Node can only guess its width.
 function size(root, {w, h, d}) {
   const drawn = adaptor.firstChild(root);
-  if (adaptor.kind(drawn) !== 'mjx-math' || adaptor.outerHTML(drawn).includes('<mjx-utext')) return;
+  if (adaptor.kind(drawn) !== 'mjx-math' || adaptor.tags(drawn, 'mjx-utext').length) return;
   const em = (x) => `${Math.round(x * 1000) / 1000}em`;
   adaptor.addClass(drawn, 'mjx-sized');
   const style = adaptor.getAttribute(drawn, 'style'); // MathJax's own, e.g. a display's margins

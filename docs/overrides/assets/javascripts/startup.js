@@ -93,7 +93,6 @@ for (const [element, key] of [
   };
 })();
 
-
 // 3. Tables. Material wraps every table without a class in its scroll box at
 // start-up, and in every page it swaps in, by taking the table out of the page
 // and putting it back inside the box: each table restyled and laid out again
