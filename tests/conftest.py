@@ -174,6 +174,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 ORIGIN = site_url()
 PHONE = {"width": 390, "height": 844}
+# A phone's tab: its screen, touch, and the mobile viewport.
+ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 
 
 def open_context(browser: Browser, site: Path, **options) -> tuple[BrowserContext, list[str]]:
@@ -225,9 +227,7 @@ def page(browser: Browser, site: Path) -> Iterator[Page]:
 @pytest.fixture
 def phone(browser: Browser, site: Path) -> Iterator[Page]:
     """A phone: 390 px wide, touch, device scale 3."""
-    with reader(
-        browser, site, viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True
-    ) as tab:
+    with reader(browser, site, **ON_A_PHONE, device_scale_factor=3) as tab:
         yield tab
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PHONE, ROOT, languages, mark_document, reader, swapped, url
+from conftest import ON_A_PHONE, ROOT, languages, mark_document, reader, swapped, url
 from playwright.sync_api import Browser, Page
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,7 +61,7 @@ def test_no_accessibility_violations(
 def test_no_accessibility_violations_on_a_phone(
     browser: Browser, site: Path, lang: str, scheme: str
 ) -> None:
-    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "color_scheme": scheme}
+    options = {**ON_A_PHONE, "color_scheme": scheme}
     with reader(browser, site, **options) as page:
         page.goto(url(lang, PAGES["question page"]))
         page.locator("label.md-header__button[for='__drawer']").click()  # the menu
@@ -114,8 +114,7 @@ def test_every_formula_reaches_screen_readers(browser: Browser, site: Path, lang
     tricks for long pages can drop it: `content-visibility: auto` on the copy
     halved that page's first layout in a trace, and took all 357 formulas out
     of Chromium's accessibility tree."""
-    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
-    with reader(browser, site, **options) as page:
+    with reader(browser, site, **ON_A_PHONE) as page:
 
         def check(path: str) -> None:
             formulas = page.locator("mjx-container").count()

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import (
+    ON_A_PHONE,
     ORIGIN,
     PHONE,
     default_language,
@@ -304,7 +305,7 @@ GLYPHS_OUTSIDE_THEIR_BOX = """() => {
 def _on_the_longest_page(browser: Browser, site: Path, lang: str, watch: str) -> Iterator[Page]:
     """A phone's tab on the longest question page, loaded with the `watch`
     script running from the first byte, ready for in-site taps."""
-    with reader(browser, site, viewport=PHONE, is_mobile=True, has_touch=True) as page:
+    with reader(browser, site, **ON_A_PHONE) as page:
         page.add_init_script(watch)
         page.goto(url(lang, "classical-ml/"))
         mark_document(page)
