@@ -62,7 +62,7 @@ function render(request) {
   math.setMetrics(16, 8, 80 * 8, 1000000, 1);
   math.convert(html);
   const [wrappers, chars, delims] = usages().map((usage) => usage.update());
-  const box = chtml.getBBox(math, html); // in em
+  const box = drawnBox(math); // in em
   size(math.typesetRoot, box);
   return {
     html: adaptor.outerHTML(math.typesetRoot),
@@ -85,6 +85,33 @@ function size(root, {w, h, d}) {
   const style = adaptor.getAttribute(drawn, 'style'); // MathJax's own, e.g. a display's margins
   const sizes = `--mjx-w:${em(w)};--mjx-h:${em(h + d)};--mjx-d:${em(d)}`;
   adaptor.setAttribute(drawn, 'style', style ? `${style} ${sizes}` : sizes);
+}
+
+// The box the browser draws, in em. CHTML's stylesheet pads each character's
+// box by its italic correction (the 'f' of \text{fan}). MathJax's bounding box
+// counts only the last one, and only in <mi> and <mo> (copySkewIC), so a word
+// in \text{} or \operatorname{} is drawn wider than MathJax measures it. Measure
+// with text boxes that count the rest, then put MathJax's own measure back.
+const TextNode = chtml.factory.getNodeClass('text').prototype;
+const mathjaxTextBBox = TextNode.computeBBox;
+function drawnTextBBox(bbox, recompute) {
+  mathjaxTextBBox.call(this, bbox, recompute);
+  const variant = this.parent.variant;
+  if (variant === '-explicitFont') return; // laid out by the browser: not sized
+  const corrections = this.remappedText(this.node.getText(), variant).map(
+    (char) => this.getVariantChar(variant, char)[3].ic || 0,
+  );
+  if (this.parent.node.isKind('mi') || this.parent.node.isKind('mo')) corrections.pop();
+  bbox.w += corrections.reduce((sum, ic) => sum + ic, 0);
+}
+
+function drawnBox(math) {
+  TextNode.computeBBox = drawnTextBBox;
+  try {
+    return chtml.getBBox(math, html);
+  } finally {
+    TextNode.computeBBox = mathjaxTextBBox;
+  }
 }
 
 function stylesheet(usage) {
