@@ -172,6 +172,19 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def screen_reader(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium as it runs for a screen reader's user: with its accessibility
+    tree on for the whole page, as when assistive technology is active
+    (--force-renderer-accessibility). Without it, a snapshot of the tree
+    leaves out what the browser skipped laying out (off-screen blocks,
+    extra.css), which a screen reader still gets."""
+    args = [*CHROMIUM_ARGS, "--force-renderer-accessibility"]
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=args)
+    yield browser
+    browser.close()
+
+
 ORIGIN = site_url()
 PHONE = {"width": 390, "height": 844}
 # A phone's tab: its screen, touch, and the mobile viewport.

@@ -478,26 +478,37 @@ def test_links_and_scripts_are_root_relative(site: Path) -> None:
     assert not relative, "page-relative URLs:\n" + "\n".join(relative[:20])
 
 
-# How Material's bundle wraps a table (its function for the table's box).
-MATERIAL_TABLE_BOX = '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+# How Material's bundle wraps a table (its function for the table's box),
+# with the table's row count, which scales the height reserved for it while
+# it is off screen (extra.css).
+MATERIAL_TABLE_BOX = re.compile(
+    r'<div class="md-typeset__scrollwrap" style="--rows: (\d+)">'
+    r'<div class="md-typeset__table">(<table>.*?</table>)',
+    re.S,
+)
 
 
 def test_every_table_is_in_materials_box(site: Path) -> None:
     """docs/hooks/startup.py: each table is written inside Material's scroll
     box, once, so Material's start-up has no table left to take out of the
-    page and put back (see test_browser.py::test_no_table_is_moved)."""
+    page and put back (see test_browser.py::test_no_table_is_moved); the box
+    counts the table's rows."""
     loose = [
-        f"{page.relative_to(site)}: {count - boxed} of {count} tables, {boxes} boxes"
+        f"{page.relative_to(site)}: {count - len(boxed)} of {count} tables, {boxes} boxes,"
+        f" rows (counted, written): {miscounted[:3]}"
         for page in _html_pages(site)
         for text in [page.read_text(encoding="utf-8")]
         for count, boxed, boxes in [
             (
                 text.count("<table>"),
-                text.count(MATERIAL_TABLE_BOX + "<table>"),
+                MATERIAL_TABLE_BOX.findall(text),
                 text.count("md-typeset__scrollwrap"),
             )
         ]
-        if not count == boxed == boxes
+        for miscounted in [[(t.count("<tr"), int(n)) for n, t in boxed if t.count("<tr") != int(n)]]
+        if not count == len(boxed) == boxes or miscounted
     ]
-    assert not loose, "tables outside Material's box, or boxed twice:\n" + "\n".join(loose[:20])
+    assert not loose, "tables outside Material's box, boxed twice, or miscounted:\n" + "\n".join(
+        loose[:20]
+    )
     assert "<table>" in (site / "classical-ml" / "index.html").read_text(encoding="utf-8")

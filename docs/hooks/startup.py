@@ -31,7 +31,9 @@ whole answer around it; and even alone in a plain box, each table's own
 restyle and layout cost the longest page ~0.9 s at 2.45x CPU. The hook writes
 Material's box around each table, in Material's markup, so the page is laid
 out once in its final shape, and `startup.js` keeps Material from wrapping a
-table that is already in it.
+table that is already in it. The box also carries the table's row count
+(`style="--rows: N"`): off screen, the browser skips laying the table out and
+reserves an estimated height for it (`extra.css`), which that count scales.
 """
 
 from __future__ import annotations
@@ -64,12 +66,24 @@ def rooted(url: str, page_directory: str) -> str:
 
 # The tables Material mounts (`table:not([class])`): Markdown's, never nested.
 _TABLE = re.compile(r"<table>.*?</table>", re.S)
-# Material's scroll box (its bundle's table wrapper), as it writes it.
-TABLE_BOX = '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+
+
+def boxed(table: str) -> str:
+    """`table` inside Material's scroll box (its bundle's table wrapper, as it
+    writes it), which carries the table's row count.
+
+    >>> boxed("<table><tr><td>1</td></tr></table>")[:56]
+    '<div class="md-typeset__scrollwrap" style="--rows: 1"><d'
+    """
+    rows = table.count("<tr")
+    return (
+        f'<div class="md-typeset__scrollwrap" style="--rows: {rows}">'
+        f'<div class="md-typeset__table">{table}</div></div>'
+    )
 
 
 def on_page_content(html: str, **_: object) -> str:
-    return _TABLE.sub(lambda m: TABLE_BOX + m[0] + "</div></div>", html)
+    return _TABLE.sub(lambda m: boxed(m[0]), html)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -15,16 +15,32 @@ if (searchDialog && searchInput && !searchDialog.hasAttribute("aria-label")) {
 // when its width changes (a phone turned sideways). Measuring all of them from
 // a script forced that layout early, in a task of its own (0.1-0.2 s of a
 // phone's start-up on the home page, Lighthouse at 2.45x CPU).
-const scrollers = new ResizeObserver((entries) => {
+// A box the browser has not laid out yet (off screen, extra.css) is left
+// alone: measuring it would lay it out. It is measured once it is drawn.
+const drawn = (box) => box.checkVisibility({ contentVisibilityAuto: true });
+const mark = (boxes) => {
   // All widths first, then the attributes: a write between two reads would
   // make the second read restyle the page.
-  const wide = entries
-    .map((entry) => entry.target)
-    .filter((box) => !box.hasAttribute("tabindex") && box.scrollWidth > box.clientWidth);
+  const wide = boxes.filter(
+    (box) => !box.hasAttribute("tabindex") && drawn(box) && box.scrollWidth > box.clientWidth,
+  );
   for (const box of wide) box.setAttribute("tabindex", "0");
-});
-const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset pre > code, .md-typeset .arithmatex";
+};
+const scrollers = new ResizeObserver((entries) => mark(entries.map((entry) => entry.target)));
+const SCROLLERS =
+  ".md-typeset__scrollwrap, .md-typeset pre > code, .md-typeset :is(div.arithmatex, .arithmatex--long)";
 document$.subscribe(() => {
   scrollers.disconnect(); // the previous page's boxes are gone after a swap
   for (const box of document.querySelectorAll(SCROLLERS)) scrollers.observe(box);
 });
+// A skipped block that is drawn may keep the size it was given: look at it,
+// and at the boxes in it, then.
+document.addEventListener(
+  "contentvisibilityautostatechange",
+  (event) => {
+    if (event.skipped) return;
+    const inside = [...event.target.querySelectorAll(SCROLLERS)];
+    mark(event.target.matches(SCROLLERS) ? [event.target, ...inside] : inside);
+  },
+  true,
+);

@@ -6,10 +6,19 @@
 // both, so it falls back to the home page. Every page exists in every language
 // (the tests enforce it), so the counterpart is the same path under the other
 // language's root. The question (heading) the reader is on is carried over by
-// position: both languages ask the same questions in the same order.
+// position: both languages ask the same questions in the same order. The one
+// the reader is on is the last heading in the top third of the screen, read
+// from the page rather than from the URL: Material's tracking of the hash
+// lags behind scrolling, and measures headings before the blocks above them
+// are drawn (extra.css skips laying out blocks off screen).
 
 const HEADING_KEY = "dlkb.heading";
 const headings = () => [...document.querySelectorAll("article h2[id], article h3[id]")];
+const onScreen = () => {
+  const all = headings();
+  const past = all.findIndex((h) => h.getBoundingClientRect().top > innerHeight / 3);
+  return (past < 0 ? all.length : past) - 1;
+};
 
 // Resolve the selector's links once, against the page they were rendered for.
 const roots = Object.fromEntries(
@@ -28,7 +37,7 @@ document.addEventListener(
     event.preventDefault();
     event.stopPropagation(); // keep Material's handler from sending us home
     const path = location.pathname.slice(new URL(roots[current]).pathname.length);
-    const index = headings().findIndex((h) => `#${h.id}` === decodeURIComponent(location.hash));
+    const index = onScreen();
     if (index >= 0) sessionStorage.setItem(HEADING_KEY, String(index));
     location.assign(new URL(path, roots[link.hreflang]).href);
   },

@@ -107,3 +107,103 @@ for (const [element, key] of [
     return find.call(this, boxed);
   };
 })();
+
+// 4. The reader's place. Blocks of text off screen are not laid out, and
+// count with an estimated height until they are drawn (extra.css). A place
+// kept in pixels then lands where the estimates put it: the offset a reload
+// or a step back restores, and the heading a link to a question scrolls to,
+// which slides away as the blocks above it are drawn. So the place is kept
+// as a block and an offset into it (in the history entry, beside Material's
+// offset), and held there while the page settles: until the reader scrolls,
+// taps or types, or for HOLD_MS.
+(() => {
+  const BLOCKS = [
+    "article > :is(h1, h2, h3, p, ul, ol, dl, blockquote, figure, details, div)",
+    "article > details[open] > :is(summary, p, ul, ol, dl, blockquote, figure, div)",
+  ].join(", ");
+  const HOLD_MS = 1500;
+  const blocks = () => document.querySelectorAll(BLOCKS);
+
+  // The block at the top of the screen and how far the screen is into it;
+  // blocks are in page order, so a binary search reads ~10 of them.
+  const readersPlace = () => {
+    const all = blocks();
+    if (!all.length || scrollY === 0) return null;
+    let [low, high] = [0, all.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (all[middle].getBoundingClientRect().top <= 0) low = middle;
+      else high = middle - 1;
+    }
+    return { block: low, offset: -all[low].getBoundingClientRect().top };
+  };
+
+  // Keep `element`'s top at `top` (px from the top of the screen), frame by
+  // frame, until the reader moves or HOLD_MS has passed.
+  let holding = 0;
+  const hold = (element, top) => {
+    const id = ++holding;
+    const until = performance.now() + HOLD_MS;
+    const step = () => {
+      if (id !== holding || !element.isConnected || performance.now() > until) return;
+      const drift = Math.round(element.getBoundingClientRect().top - top);
+      if (drift) scrollBy(0, drift);
+      requestAnimationFrame(step);
+    };
+    step();
+  };
+  for (const type of ["wheel", "touchstart", "pointerdown", "keydown"]) {
+    addEventListener(type, () => holding++, { capture: true, passive: true });
+  }
+
+  const returnTo = (place) => {
+    const block = blocks()[place.block];
+    if (block) hold(block, -place.offset);
+  };
+  const target = () => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    return id ? document.getElementById(id) : null;
+  };
+  // The browser scrolls a target to its scroll margin (Material's, below its
+  // header); an element the URL names only through pushState is not the
+  // target yet (Material makes it so when it scrolls there).
+  const showTarget = () => {
+    const element = target();
+    if (element && element.matches(":target")) {
+      hold(element, parseFloat(getComputedStyle(element).scrollMarginTop));
+    }
+  };
+
+  // Every history entry Material writes (its offset, and the tracked
+  // question's hash) also gets the reader's place.
+  const replaceState = History.prototype.replaceState;
+  History.prototype.replaceState = function (state, ...rest) {
+    const kept = state && typeof state === "object" ? { ...state, place: readersPlace() } : state;
+    return replaceState.call(this, kept, ...rest);
+  };
+
+  // Where to be once a page is drawn: back at the place of a history entry
+  // seen before (a reload, a step back), else at the question the URL names.
+  const settle = () =>
+    requestAnimationFrame(() => {
+      const place = history.state && history.state.place;
+      if (place) returnTo(place);
+      else showTarget();
+    });
+  // The browser's own restored offset is replaced by the place.
+  if (history.state && history.state.place) history.scrollRestoration = "manual";
+  // Material's streams exist once its bundle has run, which is after this
+  // script and before DOMContentLoaded: each page drawn (the first, and every
+  // one instant navigation swaps in), and each move within the page shown (a
+  // link to a question on it, a step back to one; Material handles those
+  // without a hashchange). A move to another page waits for its swap.
+  addEventListener("DOMContentLoaded", () => {
+    document$.subscribe(settle);
+    const shown = () => document.querySelector("link[rel=canonical]");
+    location$.subscribe((url) => {
+      const canonical = shown();
+      if (canonical && new URL(canonical.href).pathname === url.pathname) settle();
+    });
+  });
+  addEventListener("hashchange", (event) => event.isTrusted && settle());
+})();
