@@ -15,9 +15,11 @@ if (searchDialog && searchInput && !searchDialog.hasAttribute("aria-label")) {
 // when its width changes (a phone turned sideways). Measuring all of them from
 // a script forced that layout early, in a task of its own (0.1-0.2 s of a
 // phone's start-up on the home page, Lighthouse at 2.45x CPU).
-// A box the browser has not laid out yet (off screen, extra.css) is left
-// alone: measuring it would lay it out. It is measured once it is drawn.
-const drawn = (box) => box.checkVisibility({ contentVisibilityAuto: true });
+// A box the browser has not laid out yet (off screen, extra.css: the box is
+// in a skipped block, or is one whose content is skipped) is left alone:
+// measuring it would lay it out. It is measured once it is drawn.
+const shown = (el) => !el || el.checkVisibility({ contentVisibilityAuto: true });
+const drawn = (box) => shown(box) && shown(box.firstElementChild);
 const mark = (boxes) => {
   // All widths first, then the attributes: a write between two reads would
   // make the second read restyle the page.
