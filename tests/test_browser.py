@@ -301,10 +301,14 @@ PLACES = """() => [...document.querySelectorAll(
     })"""
 
 # Scrolls the page through, a screen at a time, letting each screen be drawn.
+# Each wait is bounded: in one CI run the frames stopped coming on one page
+# (not seen outside CI), and the test then hung instead of failing.
 SCROLL_THROUGH = """async () => {
-    const frame = () => new Promise(done =>
-        requestAnimationFrame(() => requestAnimationFrame(done)));
-    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+    const frame = () => Promise.race([
+        new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))),
+        new Promise(done => setTimeout(done, 500))]);
+    for (let y = 0, i = 0; y < document.documentElement.scrollHeight && i < 1000;
+         y += innerHeight, i++) {
         scrollTo(0, y);
         await frame();
     }
