@@ -185,6 +185,17 @@ def screen_reader(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Every block drawn, as without the skipping of blocks off screen (extra.css;
+# a formula's box is the same drawn or not: it is sized by MathJax). Resolves
+# after two frames: the browser lays the page out, then reports new sizes.
+DRAW_BLOCKS = """() => {
+    const style = document.createElement('style');
+    style.textContent = '.md-typeset :not(mjx-math) { content-visibility: visible !important }';
+    document.head.append(style);
+    const frame = () => new Promise(done => requestAnimationFrame(done));
+    return frame().then(frame);
+}"""
+
 ORIGIN = site_url()
 PHONE = {"width": 390, "height": 844}
 # A phone's tab: its screen, touch, and the mobile viewport.

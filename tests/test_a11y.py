@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ON_A_PHONE, ROOT, languages, mark_document, reader, swapped, url
+from conftest import DRAW_BLOCKS, ON_A_PHONE, ROOT, languages, mark_document, reader, swapped, url
 from playwright.sync_api import Browser, Page
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,20 +28,9 @@ PAGES = {
 }
 
 
-# Blocks off screen are not laid out until the reader gets near them
-# (extra.css), and a11y.js makes the boxes that scroll sideways focusable once
-# they are drawn: axe judges the page as a reader finds each part of it, drawn.
-# Two frames: the browser lays the page out, then reports the new sizes.
-DRAW_BLOCKS = """() => {
-    const style = document.createElement('style');
-    style.textContent = '.md-typeset :not(mjx-math) { content-visibility: visible !important }';
-    document.head.append(style);
-    const frame = () => new Promise(done => requestAnimationFrame(done));
-    return frame().then(frame);
-}"""
-
-
 def violations(page: Page) -> list[str]:
+    # a11y.js makes boxes that scroll sideways focusable once they are drawn:
+    # axe judges the page as a reader finds each part of it, drawn.
     page.evaluate(DRAW_BLOCKS)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import (
+    DRAW_BLOCKS,
     ON_A_PHONE,
     ORIGIN,
     PHONE,
@@ -337,14 +338,6 @@ def _moved(before: list[dict], after: list[dict], tolerance: float) -> list[str]
 # Whether the browser skips laying out an element's content (extra.css and
 # math.css give off-screen blocks and formulas content-visibility: auto).
 SKIPPED = "el => !el.firstElementChild.checkVisibility({contentVisibilityAuto: true})"
-
-# Every block drawn, as without the skipping: what "placed" is measured
-# against. (A formula's box is the same drawn or not: it is sized by MathJax.)
-DRAW_BLOCKS = """() => {
-    const style = document.createElement('style');
-    style.textContent = '.md-typeset :not(mjx-math) { content-visibility: visible !important }';
-    document.head.append(style);
-}"""
 
 
 @pytest.mark.parametrize("lang", LANGS)
