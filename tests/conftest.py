@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -292,6 +293,18 @@ def swapped(page: Page, move: Callable[[], object]) -> None:
         arg=before,
     )
     assert same_document(page), f"{page.url}: the document was reloaded (no instant navigation)"
+
+
+def slow_pages(page: Page, seconds: float) -> None:
+    """From now on each page of the site takes `seconds` to reach the tab, as
+    on a slow phone, where fetching a page and parsing it for instant
+    navigation takes that long (assets are not slowed)."""
+
+    def late(route: Route) -> None:
+        time.sleep(seconds)
+        route.fallback()
+
+    page.route(lambda address: urlsplit(address).path.endswith("/"), late)
 
 
 def visit(page: Page, target: str) -> None:

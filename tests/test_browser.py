@@ -26,6 +26,7 @@ from conftest import (
     mark_document,
     prefix,
     reader,
+    slow_pages,
     swapped,
     url,
     visit,
@@ -268,7 +269,10 @@ def test_a_reload_and_a_step_back_return_to_the_readers_place(phone: Page, lang:
     Blocks drawn while the reader scrolled have their real heights; after a
     reload, or a step back to the page, they are estimates again until drawn
     (extra.css), so the offset the browser or Material restores in pixels
-    would show another part of the page."""
+    would show another part of the page. Each page takes 0.3 s to arrive: a
+    write Material had scheduled on the page left (its debounced offset and
+    tracking writes) then lands after the step back, in the entry returned to."""
+    slow_pages(phone, 0.3)
     phone.goto(url(lang))
     mark_document(phone)
     visit(phone, url(lang, "classical-ml/"))

@@ -139,21 +139,32 @@ for (const [element, key] of [
   };
 
   // Keep `element`'s top at `top` (px from the top of the screen), frame by
-  // frame, until the reader moves or HOLD_MS has passed.
-  let holding = 0;
+  // frame, until the reader moves or HOLD_MS has passed. While it is held,
+  // that is the place history records, not a screen on the way there.
+  let [holding, held] = [0, null];
   const hold = (element, top) => {
     const id = ++holding;
+    const block = [...blocks()].indexOf(element);
+    held = block < 0 ? null : { block, offset: -top };
     const until = performance.now() + HOLD_MS;
     const step = () => {
-      if (id !== holding || !element.isConnected || performance.now() > until) return;
+      if (id !== holding) return;
+      if (!element.isConnected || performance.now() > until) {
+        held = null;
+        return;
+      }
       const drift = Math.round(element.getBoundingClientRect().top - top);
       if (drift) scrollBy(0, drift);
       requestAnimationFrame(step);
     };
     step();
   };
+  const letGo = () => {
+    holding++;
+    held = null;
+  };
   for (const type of ["wheel", "touchstart", "pointerdown", "keydown"]) {
-    addEventListener(type, () => holding++, { capture: true, passive: true });
+    addEventListener(type, letGo, { capture: true, passive: true });
   }
 
   const returnTo = (place) => {
@@ -175,21 +186,35 @@ for (const [element, key] of [
   };
 
   // Every history entry Material writes (its offset, and the tracked
-  // question's hash) also gets the reader's place.
+  // question's hash) also gets the reader's place. Its offset and tracking
+  // writes are debounced (100 and 250 ms after a scroll), so one can come
+  // after a step back has made another page's entry current, while the page
+  // shown is still the one scrolled: on a slow link, nearly always. Such a
+  // write keeps the entry's place.
+  const showsEntry = () => {
+    const canonical = document.querySelector("link[rel=canonical]");
+    return canonical && new URL(canonical.href).pathname === location.pathname;
+  };
+  const placeNow = () => {
+    if (held) return held;
+    if (showsEntry()) return readersPlace();
+    return (history.state && history.state.place) || null;
+  };
   const replaceState = History.prototype.replaceState;
   History.prototype.replaceState = function (state, ...rest) {
-    const kept = state && typeof state === "object" ? { ...state, place: readersPlace() } : state;
+    const kept = state && typeof state === "object" ? { ...state, place: placeNow() } : state;
     return replaceState.call(this, kept, ...rest);
   };
 
   // Where to be once a page is drawn: back at the place of a history entry
   // seen before (a reload, a step back), else at the question the URL names.
-  const settle = () =>
-    requestAnimationFrame(() => {
-      const place = history.state && history.state.place;
-      if (place) returnTo(place);
-      else showTarget();
-    });
+  // The place is taken when the page is swapped in, before any write.
+  const settle = () => {
+    letGo();
+    const place = history.state && history.state.place;
+    held = place || null;
+    requestAnimationFrame(() => (place ? returnTo(place) : showTarget()));
+  };
   // The browser's own restored offset is replaced by the place.
   if (history.state && history.state.place) history.scrollRestoration = "manual";
   // Material's streams exist once its bundle has run, which is after this
@@ -199,10 +224,8 @@ for (const [element, key] of [
   // without a hashchange). A move to another page waits for its swap.
   addEventListener("DOMContentLoaded", () => {
     document$.subscribe(settle);
-    const shown = () => document.querySelector("link[rel=canonical]");
     location$.subscribe((url) => {
-      const canonical = shown();
-      if (canonical && new URL(canonical.href).pathname === url.pathname) settle();
+      if (showsEntry() && url.pathname === location.pathname) settle();
     });
   });
   addEventListener("hashchange", (event) => event.isTrusted && settle());
