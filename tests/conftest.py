@@ -188,17 +188,13 @@ def screen_reader(playwright: Playwright) -> Iterator[Browser]:
 
 # Every block drawn, as without the skipping of blocks off screen (extra.css;
 # a formula's box is the same drawn or not: it is sized by MathJax). Resolves
-# after two frames (the browser lays the page out, then reports new sizes)
-# and the transitions they start.
+# after two frames: the browser lays the page out, then reports new sizes.
 DRAW_BLOCKS = """() => {
     const style = document.createElement('style');
     style.textContent = '.md-typeset :not(mjx-math) { content-visibility: visible !important }';
     document.head.append(style);
     const frame = () => new Promise(done => requestAnimationFrame(done));
-    // A block drawn for the first time in the dark scheme fades its link
-    // colour in from the light one (Material's 125 ms transition): wait it out.
-    return frame().then(frame).then(() =>
-        Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))));
+    return frame().then(frame);
 }"""
 
 ORIGIN = site_url()
