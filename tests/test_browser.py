@@ -295,6 +295,49 @@ def test_a_reload_and_a_step_back_return_to_the_readers_place(phone: Page, lang:
     )
 
 
+# A follow-up link on the page to another question on it, brought on screen
+# and tagged; returns the question's id.
+FOLLOW_UP = """() => {
+    const link = [...document.querySelectorAll('article details a[href*="#"]')].find(
+        a => !a.classList.contains('headerlink') && a.pathname === location.pathname);
+    link.scrollIntoView({block: 'center'});
+    link.dataset.probe = 'yes';
+    return decodeURIComponent(link.hash.slice(1));
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_link_within_the_page_after_a_load_does_not_fetch_it_again(
+    phone: Page, lang: str
+) -> None:
+    """startup.js section 5: a reader who arrives by a full load (a shared
+    link, a search engine) and taps a follow-up question on the same page
+    gets it at the top without the page being fetched and swapped in for
+    itself (Material does that on its first navigation: ~1.5 s of a phone's
+    main thread, and opened answers closed again); a step back returns to
+    the place, and the next tap to another page is instant navigation."""
+    page_url = url(lang, "classical-ml/")
+    fetched: list[str] = []
+    phone.on("request", lambda r: fetched.append(r.url) if r.url == page_url else None)
+    phone.goto(page_url)
+    mark_document(phone)
+    phone.evaluate("() => { document.querySelector('article').dataset.kept = 'yes'; }")
+    question = phone.evaluate(FOLLOW_UP)
+    before = _settled(phone, FIRST_ON_SCREEN)
+    phone.locator("[data-probe]").tap()
+    _shows_at_the_top(phone, question, "after a tap on a follow-up link")
+    phone.go_back()
+    back = _settled(phone, FIRST_ON_SCREEN)
+    assert back["what"] == before["what"] and abs(back["top"] - before["top"]) <= 2, (
+        f"after a step back: {back}, was {before}"
+    )
+    assert fetched == [page_url], f"the page was fetched {len(fetched)} times"
+    assert phone.evaluate("() => !!document.querySelector('article[data-kept]')"), (
+        "the page was swapped in for itself"
+    )
+    visit(phone, url(lang, "optimization/"))
+
+
 # Where the reader sees each block of text and each display formula, in page
 # coordinates (px), with what it is, to name the one that moved.
 PLACES = """() => [...document.querySelectorAll(

@@ -215,6 +215,44 @@ for (const [element, key] of [
     held = place || null;
     requestAnimationFrame(() => (place ? returnTo(place) : showTarget()));
   };
+
+  // Moves within the page before instant navigation's first. Material fetches
+  // a page and swaps it in whenever the URL's path differs from the last one
+  // it navigated to, and before its first navigation there is none: the first
+  // link to a question on the same page, and the first step back within it,
+  // fetched the page again and swapped it in for itself (~1.5 s of long tasks
+  // at 6x CPU on the longest page; answers opened in quiz mode closed again).
+  // Until then such a link is the browser's: a fragment navigation, which
+  // scrolls to the question and fires hashchange (below: settle). A step
+  // back within the page is this script's, as Material would do it.
+  let navigated = false;
+  const onThisPage = (url) =>
+    url.origin === location.origin &&
+    url.pathname === location.pathname &&
+    url.search === location.search;
+  // Before Material's handler on <body>, which would take the click.
+  addEventListener(
+    "click",
+    (event) => {
+      if (navigated || event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const link = event.target instanceof Element && event.target.closest("a[href]");
+      if (!link || link.target || !link.hash || !onThisPage(new URL(link.href))) return;
+      event.stopPropagation();
+      // The entry left keeps the offset, as Material's click writes it, and
+      // the place; a step back puts the reader there, not the browser.
+      history.replaceState({ ...history.state, x: scrollX, y: scrollY }, "");
+      history.scrollRestoration = "manual";
+    },
+    true,
+  );
+  // Registered before Material's bundle runs, so it comes first.
+  addEventListener("popstate", (event) => {
+    if (navigated || !onThisPage(new URL(location.href))) return;
+    event.stopImmediatePropagation();
+    if (!(history.state && history.state.place)) scrollTo(0, (history.state && history.state.y) || 0);
+    settle();
+  });
   // The browser's own restored offset is replaced by the place.
   if (history.state && history.state.place) history.scrollRestoration = "manual";
   // Material's streams exist once its bundle has run, which is after this
@@ -225,8 +263,11 @@ for (const [element, key] of [
   addEventListener("DOMContentLoaded", () => {
     document$.subscribe(settle);
     location$.subscribe((url) => {
+      navigated = true;
       if (showsEntry() && url.pathname === location.pathname) settle();
     });
   });
+  // A fragment navigation (above); a step back fires popstate first.
   addEventListener("hashchange", (event) => event.isTrusted && settle());
 })();
+
