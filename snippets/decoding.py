@@ -89,9 +89,10 @@ def apply_penalties(
 ) -> NDArray[np.float64]:
     """Discourage tokens that already occur in `previous`; logits (V,).
 
-    repetition (CTRL, Keskar et al., 2019; > 1 penalises): a seen token's logit
-    is divided by it if positive and multiplied by it if negative, so the token
-    always becomes less likely. frequency / presence (OpenAI API style):
+    repetition (> 1 penalises; CTRL, Keskar et al., 2019, divides every seen
+    token's logit by it): as in Hugging Face's implementation, a seen token's
+    logit is divided by it if positive and multiplied by it if negative, so the
+    token always becomes less likely. frequency / presence (OpenAI API style):
     subtract frequency * count(token) + presence * [count(token) > 0].
     """
     out = np.array(logits, dtype=np.float64)

@@ -99,10 +99,11 @@ def bpe_encode(word: str, merges: list[Pair]) -> list[str]:
 def wordpiece_scores(vocab: dict[Word, int]) -> dict[Pair, float]:
     """WordPiece's merge criterion: count(ab) / (count(a) * count(b)).
 
-    Merging a and b into ab raises the unigram log-likelihood of the corpus
-    roughly in proportion to this ratio (how much more often they occur
-    together than independence predicts), so a frequent pair made of very
-    frequent symbols can lose to a rarer but more "bound" pair.
+    The ratio says how much more often a and b occur together than
+    independence predicts; the gain in the corpus's unigram log-likelihood
+    is about count(ab) * log(p(ab) / (p(a) p(b))), and WordPiece ranks by the
+    ratio alone, so a frequent pair made of very frequent symbols can lose
+    to a rarer but more "bound" pair.
     """
     unit: Counter[str] = Counter()
     for symbols, count in vocab.items():
