@@ -168,7 +168,7 @@ def silu(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def silu_grad(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """SiLU'(x) = sigma(x) (1 + x (1 - sigma(x))); dips below 0 for x < 0."""
+    """SiLU'(x) = sigma(x) (1 + x (1 - sigma(x))); below 0 for x < -1.28, least -0.1 at x = -2.4."""
     s = sigmoid(x)
     return s * (1.0 + x * (1.0 - s))
 

@@ -256,6 +256,21 @@ def phone(browser: Browser, site: Path) -> Iterator[Page]:
         yield tab
 
 
+@pytest.fixture
+def own_phone(playwright: Playwright, site: Path) -> Iterator[Page]:
+    """A phone in a Chromium of its own, for a test that draws a whole long
+    page at device scale 3. After the walks over every page earlier in the
+    suite, the shared headless Chromium (software compositing) stopped
+    producing frames partway down optimization/: every time with the walks
+    run first, never without them, never in a fresh browser."""
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    try:
+        with reader(browser, site, **ON_A_PHONE, device_scale_factor=3) as tab:
+            yield tab
+    finally:
+        browser.close()
+
+
 def url(lang: str, path: str = "") -> str:
     return f"{ORIGIN}{prefix(lang)}{path}"
 

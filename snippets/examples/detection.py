@@ -171,7 +171,6 @@ def hungarian_brute_force(cost: Array) -> tuple[int, ...]:
     return min(perms, key=lambda p: sum(cost[p[j], j] for j in range(n_gt)))
 
 
-# --8<-- [end:hungarian]
 prob = np.array(
     [[0.7, 0.1, 0.2], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]
 )  # last = no-object
@@ -181,3 +180,4 @@ pred = np.array(
 gt_cls, gt_box = np.array([0, 1]), np.array([[0.3, 0.3, 0.2, 0.2], [0.7, 0.7, 0.1, 0.1]])
 assignment = hungarian_brute_force(match_cost(prob, pred, gt_cls, gt_box))
 assert assignment == (0, 3)  # prediction 1 is a near-duplicate of 0: it is matched to no-object
+# --8<-- [end:hungarian]
