@@ -179,5 +179,6 @@ pred = np.array(
 )
 gt_cls, gt_box = np.array([0, 1]), np.array([[0.3, 0.3, 0.2, 0.2], [0.7, 0.7, 0.1, 0.1]])
 assignment = hungarian_brute_force(match_cost(prob, pred, gt_cls, gt_box))
-assert assignment == (0, 3)  # prediction 1 is a near-duplicate of 0: it is matched to no-object
+print(assignment)  # (0, 3): prediction 1, a near-duplicate of 0, is matched to no-object
 # --8<-- [end:hungarian]
+assert assignment == (0, 3)
