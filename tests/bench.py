@@ -46,6 +46,7 @@ from conftest import (
     build_env,
     chromium_path,
     languages,
+    launch,
     prefix,
     resolve,
     site_url,
@@ -251,7 +252,7 @@ STATUS_CHANGED = """initial => {
 def search_ready(site: Path) -> dict[str, dict[str, float]]:
     times: dict[str, dict[str, float]] = {}
     with pages_server(site) as root, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         for lang in languages():
             ready, query = [], []
             for _ in range(SEARCH_RUNS):

@@ -166,9 +166,14 @@ def playwright() -> Iterator[Playwright]:
         yield p
 
 
+def launch(playwright: Playwright, *args: str) -> Browser:
+    """The Debian Chromium, headless, with CHROMIUM_ARGS and `args`."""
+    return playwright.chromium.launch(executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *args])
+
+
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    browser = launch(playwright)
     yield browser
     browser.close()
 
@@ -180,21 +185,22 @@ def screen_reader(playwright: Playwright) -> Iterator[Browser]:
     (--force-renderer-accessibility). Without it, a snapshot of the tree
     leaves out what the browser skipped laying out (off-screen blocks,
     extra.css), which a screen reader still gets."""
-    args = [*CHROMIUM_ARGS, "--force-renderer-accessibility"]
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=args)
+    browser = launch(playwright, "--force-renderer-accessibility")
     yield browser
     browser.close()
 
 
 # Every block drawn, as without the skipping of blocks off screen (extra.css;
 # a formula's box is the same drawn or not: it is sized by MathJax). Resolves
-# after two frames: the browser lays the page out, then reports new sizes.
+# after two frames (the browser lays the page out, then reports new sizes),
+# or 5 s: a headless Chromium that stops producing frames (see the
+# skipped-yet-placed test) then fails a check instead of hanging the suite.
 DRAW_BLOCKS = """() => {
     const style = document.createElement('style');
     style.textContent = '.md-typeset :not(mjx-math) { content-visibility: visible !important }';
     document.head.append(style);
     const frame = () => new Promise(done => requestAnimationFrame(done));
-    return frame().then(frame);
+    return Promise.race([frame().then(frame), new Promise(done => setTimeout(done, 5000))]);
 }"""
 
 ORIGIN = site_url()
@@ -254,21 +260,6 @@ def phone(browser: Browser, site: Path) -> Iterator[Page]:
     """A phone: 390 px wide, touch, device scale 3."""
     with reader(browser, site, **ON_A_PHONE, device_scale_factor=3) as tab:
         yield tab
-
-
-@pytest.fixture
-def own_phone(playwright: Playwright, site: Path) -> Iterator[Page]:
-    """A phone in a Chromium of its own, for a test that draws a whole long
-    page at device scale 3. After the walks over every page earlier in the
-    suite, the shared headless Chromium (software compositing) stopped
-    producing frames partway down optimization/: every time with the walks
-    run first, never without them, never in a fresh browser."""
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    try:
-        with reader(browser, site, **ON_A_PHONE, device_scale_factor=3) as tab:
-            yield tab
-    finally:
-        browser.close()
 
 
 def url(lang: str, path: str = "") -> str:
