@@ -310,7 +310,7 @@ FOLLOW_UP = """() => {
 def test_a_link_within_the_page_after_a_load_does_not_fetch_it_again(
     phone: Page, lang: str
 ) -> None:
-    """startup.js section 5: a reader who arrives by a full load (a shared
+    """startup.js section 4: a reader who arrives by a full load (a shared
     link, a search engine) and taps a follow-up question on the same page
     gets it at the top without the page being fetched and swapped in for
     itself (Material does that on its first navigation: ~1.5 s of a phone's

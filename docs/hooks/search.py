@@ -12,8 +12,8 @@ hook changes three things about it:
      delimiters (`\\(QK^\\top\\)`). Either way the formula becomes one linear,
      readable string (`QK^T/√d_k`, with the real symbols), read from the MathML, else from the TeX.
    - Code blocks are left out. Every one is the same in both languages
-     (snippets/), they were 28% of the Chinese index's text (gzip 689 ->
-     566 KB without them), and a result showed one as a run of tokens. The
+     (snippets/), they were 28% of the Chinese index's text (gzip 673 ->
+     552 KB without them), and a result showed one as a run of tokens. The
      prose around a code block names what it computes; inline code stays.
    - Tables stay tables: a table is a list of rows (`<ul><li>`, which Material
      keeps and shows in results), its cells separated by " · ", instead of one

@@ -270,4 +270,3 @@ for (const [element, key] of [
   // A fragment navigation (above); a step back fires popstate first.
   addEventListener("hashchange", (event) => event.isTrusted && settle());
 })();
-
