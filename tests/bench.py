@@ -646,10 +646,16 @@ def lighthouse_only(site: Path) -> None:
     print_lighthouse(results)
 
 
+def stage(name: str) -> None:
+    """Say on stderr which stage starts: a whole run takes ~25 minutes."""
+    print(f"bench {time.strftime('%H:%M:%S')}: {name}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         with empty_cache():
+            stage("builds: cold, warm, after a page edit, after a module edit")
             cold = build(site)
             warm = build(site)
             with edited(EDITED_PAGE, "\n<!-- bench -->\n"):
@@ -666,9 +672,12 @@ def main() -> None:
                 "page_weight": page_weights(site),
                 "search_index": search_indexes(site),
                 "first_visit": first_visit_weights(site),
-                "lighthouse": lighthouse(site),
             }
+            stage("Lighthouse")
+            results["lighthouse"] = lighthouse(site)
+            stage("search on a phone-sized tab")
             results["search_ready"] = search_ready(site)
+    stage("edit-to-preview against mkdocs serve")
     results["preview"] = previews()
     out = ROOT / "bench"
     out.mkdir(exist_ok=True)

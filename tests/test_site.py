@@ -261,6 +261,28 @@ def test_nav_lists_the_same_pages_in_every_language() -> None:
         assert difference is None, difference
 
 
+_MD_LINK = re.compile(r"\]\(([\w/.-]+\.md)(?:#[^)]*)?\)")
+
+
+def _linked(lang: str, page: str) -> set[str]:
+    """The pages `page` links to, as paths from the language's root."""
+    text = (DOCS / lang / page).read_text(encoding="utf-8")
+    base = Path(page).parent
+    return {(base / link).as_posix() for link in _MD_LINK.findall(text)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_leads_to_every_page_in_nav(lang: str) -> None:
+    """A reader on a phone starts at the home page's cards, with the nav
+    behind a menu: every page in nav is linked from a card, or from a
+    section's index page (notebooks/index.md) that a card links to."""
+    home = _linked(lang, "index.md")
+    reached = home.union(*(_linked(lang, page) for page in home if page.endswith("index.md")))
+    missing = [page for page in _nav_pages(languages()[lang]) if page != "index.md"]
+    missing = [page for page in missing if page not in reached]
+    assert not missing, f"docs/{lang}/index.md leads to none of: {', '.join(missing)}"
+
+
 # --- links and anchors --------------------------------------------------------------
 
 
