@@ -93,7 +93,7 @@ for _ in readers:
     buf.put(STOP)
 for t in readers:
     t.join()
-print(len(consumed), buf.max_seen)  # 1000 4: nothing lost, capacity never exceeded
+print(len(consumed), buf.max_seen)  # 1000, at most 4: nothing lost, capacity never exceeded
 # --8<-- [end:bounded_buffer]
 assert sorted(consumed) == list(range(1000))
 assert buf.max_seen <= 4
