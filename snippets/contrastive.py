@@ -12,13 +12,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def _l2_normalize(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def l2_normalize(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Rows of x scaled to unit length, and the row norms (N, 1) for the backward pass."""
     norm = np.linalg.norm(x, axis=1, keepdims=True)
     return x / norm, norm
 
 
-def _l2_normalize_backward(
+def l2_normalize_backward(
     dxn: NDArray[np.float64], xn: NDArray[np.float64], norm: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Gradient through x -> x / |x|: remove the radial part, divide by |x|.
@@ -38,8 +38,8 @@ def info_nce(
     logits = cos(u_i, v_j) / tau, shape (N, N); the loss is the mean over i of
     -log softmax(logits[i])[i]. Returns loss, du (N, D), dv (N, D).
     """
-    un, u_norm = _l2_normalize(u)
-    vn, v_norm = _l2_normalize(v)
+    un, u_norm = l2_normalize(u)
+    vn, v_norm = l2_normalize(v)
     logits = un @ vn.T / tau
     logits = logits - logits.max(axis=1, keepdims=True)  # softmax is shift-invariant
     p = np.exp(logits)
@@ -50,8 +50,8 @@ def info_nce(
     dlogits = (p - np.eye(n)) / n
     dun = dlogits @ vn / tau
     dvn = dlogits.T @ un / tau
-    du = _l2_normalize_backward(dun, un, u_norm)
-    dv = _l2_normalize_backward(dvn, vn, v_norm)
+    du = l2_normalize_backward(dun, un, u_norm)
+    dv = l2_normalize_backward(dvn, vn, v_norm)
     return loss, du, dv
 
 

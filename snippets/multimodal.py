@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from snippets.activations import gelu, sigmoid, softplus
 from snippets.attention import attention_forward
-from snippets.contrastive import _l2_normalize, _l2_normalize_backward
+from snippets.contrastive import l2_normalize, l2_normalize_backward
 from snippets.decoding import min_p_filter
 from snippets.metrics import precision_recall_fbeta
 
@@ -270,8 +270,8 @@ def siglip_loss(
     one binary classification per pair, with no normalisation over a row or a
     column. Returns loss, du (N, D), dv (M, D), dlog_t, db.
     """
-    un, u_norm = _l2_normalize(u)
-    vn, v_norm = _l2_normalize(v)
+    un, u_norm = l2_normalize(u)
+    vn, v_norm = l2_normalize(v)
     n = u.shape[0]
     z = 2.0 * np.eye(n, v.shape[0]) - 1.0 if labels is None else labels
     t = math.exp(log_t)
@@ -280,8 +280,8 @@ def siglip_loss(
     loss = float(np.sum(softplus(-z * logits)) / n)
     # d softplus(-z l) / dl = -z sigmoid(-z l): the pair's "error", at most 1 in size.
     dlogits = -z * sigmoid(-z * logits) / n
-    du = _l2_normalize_backward(t * dlogits @ vn, un, u_norm)
-    dv = _l2_normalize_backward(t * dlogits.T @ un, vn, v_norm)
+    du = l2_normalize_backward(t * dlogits @ vn, un, u_norm)
+    dv = l2_normalize_backward(t * dlogits.T @ un, vn, v_norm)
     dlog_t = float(np.sum(dlogits * cos) * t)  # dt/dlog_t = t
     return loss, du, dv, dlog_t, float(np.sum(dlogits))
 
