@@ -649,7 +649,7 @@ def lighthouse_only(site: Path) -> None:
 
 
 def stage(name: str) -> None:
-    """Say on stderr which stage starts: a whole run takes ~25 minutes."""
+    """Say on stderr which stage starts: a whole run takes ~10 minutes."""
     print(f"bench {time.strftime('%H:%M:%S')}: {name}", file=sys.stderr, flush=True)
 
 
